@@ -1,0 +1,53 @@
+# Harness for the static PMD zero folio patch series. See README.md.
+# Every verb is a small script in scripts/; build products go to build/.
+SHELL := /bin/bash
+S := scripts
+V ?= static-y
+MODE ?= check
+
+.PHONY: all run check deps base apply export build boot bisect-build checkpatch clean help
+all: help
+
+help:
+	@echo "make run            build the STATIC_PMD_ZERO_PAGE=y kernel, boot it, show a zeroout"
+	@echo "make check          every test: KUnit + in-guest tests on the =y and =n kernels"
+	@echo "make base           materialise the 6.12 base in build/src (KSRC=/path to use your tree)"
+	@echo "make apply          git am patches/series onto the base (branch 'series')"
+	@echo "make export         regenerate patches/ from the commits in build/src"
+	@echo "make build V=name   build one variant of configs/variants"
+	@echo "make boot V=name MODE=check|run   boot a built variant in QEMU"
+	@echo "make bisect-build   build every prefix of the series for =y, =n and THP=n"
+	@echo "make checkpatch     checkpatch.pl --strict on every patch"
+
+deps:
+	@. $(S)/lib.sh && need_pkgs "$${HOST_PKGS[@]}"
+
+base: deps
+	@$(S)/base.sh
+
+apply: base
+	@$(S)/apply.sh
+
+export:
+	@$(S)/export.sh
+
+build: apply
+	@$(S)/build.sh $(V)
+
+boot:
+	@$(S)/boot.sh $(V) $(MODE)
+
+run: apply
+	@$(S)/run.sh
+
+check: apply
+	@$(S)/check.sh
+
+bisect-build: apply
+	@$(S)/bisect-build.sh
+
+checkpatch: apply
+	@$(S)/checkpatch.sh
+
+clean:
+	rm -rf build/out build/logs build/results build/initramfs-*

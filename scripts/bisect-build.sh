@@ -1,0 +1,30 @@
+#!/bin/bash
+# Build every prefix of the series (each commit of base..series) for the
+# STATIC_PMD_ZERO_PAGE=y, =n and TRANSPARENT_HUGEPAGE=n variants, in a
+# separate worktree (build/bisect) so that build/src is left alone.
+# Options a prefix does not know yet are allowed to be missing.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variants=${VARIANTS:-static-y static-n nothp}
+wt=$BUILD/bisect
+[ -d "$wt" ] || git -C "$SRC" worktree add -q --detach "$wt" base
+commits=$(git -C "$SRC" rev-list --reverse base..series)
+total=$(echo "$commits" | wc -l)
+i=0 failed=0
+: >"$RESULTS/bisect-build.txt"
+for c in $commits; do
+	i=$((i + 1))
+	git -C "$wt" checkout -q --detach "$c"
+	subject=$(git -C "$wt" log -1 --format=%s)
+	for v in $variants; do
+		if LENIENT=1 BUILD_NAME="bisect-$v" "$TOP/scripts/build.sh" "$v" "$wt" >"$LOGS/bisect-$i-$v.log" 2>&1; then
+			r=ok
+		else
+			r=FAILED failed=$((failed + 1))
+		fi
+		printf '[%d/%d] %-8s %-6s %s\n' "$i" "$total" "$v" "$r" "$subject" | tee -a "$RESULTS/bisect-build.txt"
+	done
+done
+echo "bisect build: $((i * $(echo $variants | wc -w) - failed)) builds ok, $failed failed (results/bisect-build.txt)"
+[ "$failed" -eq 0 ]

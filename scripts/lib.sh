@@ -1,0 +1,53 @@
+# Shared helpers for the harness scripts. Sourced, never run.
+# shellcheck shell=bash
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+SRC=$BUILD/src
+LOGS=$BUILD/logs
+RESULTS=$BUILD/results
+mkdir -p "$BUILD" "$LOGS" "$RESULTS"
+
+step() { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Git identity used for every commit the harness makes in the kernel tree.
+export GIT_AUTHOR_NAME="pmd-zero developers"
+export GIT_AUTHOR_EMAIL="pmd-zero@invalid"
+export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME"
+export GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
+
+# Install Debian packages that are missing; needs root.
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] ||
+		die "missing packages: ${missing[*]} (run as root, or: apt-get install ${missing[*]})"
+	step "installing ${missing[*]}"
+	if [ ! -e "$BUILD/.apt-updated" ]; then
+		apt-get update -qq >"$LOGS/apt.log" 2>&1 || die "apt-get update failed, see $LOGS/apt.log"
+		touch "$BUILD/.apt-updated"
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+		>>"$LOGS/apt.log" 2>&1 || die "apt-get install failed, see $LOGS/apt.log"
+}
+
+HOST_PKGS=(build-essential flex bison bc libelf-dev libssl-dev cpio ccache
+	   qemu-system-x86 busybox-static python3 git xz-utils kmod)
+
+# Run a long command with its output in a log; on failure show the
+# interesting lines (compiler errors) rather than everything.
+run_logged() {
+	local log=$1; shift
+	if ! "$@" >"$log" 2>&1; then
+		printf 'error: %s failed; log: %s\n' "$*" "$log" >&2
+		grep -E 'error:|Error [0-9]|undefined reference|\*\*\*' "$log" | head -n 30 >&2 ||
+			tail -n 30 "$log" >&2
+		return 1
+	fi
+}

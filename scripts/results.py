@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Turn one guest console log into test results.
+
+  results.py LOG --variant NAME --tree KERNEL_TREE [--static yes|no]
+
+Counts every KUnit case (parsed by the kernel's own tools/testing/kunit
+parser), every kselftest case of the e2e section, and two log checks: the
+boot line about the static zero folio is there exactly when expected, and
+the kernel printed no BUG, WARNING, KASAN, lockdep report or Oops.
+Prints one line per result and a final 'passed failed skipped' triple.
+"""
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+
+BAD = re.compile(r'(BUG:|WARNING:|Oops|Kernel panic|KASAN:|KFENCE:|'
+                 r'possible circular locking|inconsistent lock state|'
+                 r'suspicious RCU usage|general protection fault|UBSAN:)')
+
+
+def kunit_cases(log, tree):
+    """(name, status) of every KUnit case, via kunit.py parse --json."""
+    head = log.split('PMDZ-INIT', 1)[0]
+    if 'KTAP version' not in head:
+        return None
+    with tempfile.NamedTemporaryFile('w', suffix='.log') as src, \
+         tempfile.NamedTemporaryFile('r', suffix='.json') as out:
+        src.write(head)
+        src.flush()
+        subprocess.run([sys.executable, f'{tree}/tools/testing/kunit/kunit.py',
+                        'parse', '--json', out.name, src.name],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            data = json.load(open(out.name))
+        except ValueError:
+            return None
+    cases = []
+
+    def walk(group, prefix):
+        for sub in group.get('sub_groups', []):
+            walk(sub, f"{prefix}{sub['name']}.")
+        for case in group.get('test_cases', []):
+            cases.append((prefix + case['name'], case['status']))
+    walk(data, '')
+    return cases
+
+
+def e2e_cases(log):
+    """(name, status) of every TAP result between the e2e markers."""
+    m = re.search(r'^PMDZ-BEGIN e2e\n(.*?)^PMDZ-END e2e rc=(\d+)', log, re.S | re.M)
+    if not m:
+        return None, None
+    cases = []
+    for line in m.group(1).splitlines():
+        r = re.match(r'^(not ok|ok) \d+ (\S+)(.*)$', line)
+        if not r:
+            continue
+        status = 'PASS' if r.group(1) == 'ok' else 'FAIL'
+        if re.search(r'#\s*SKIP', r.group(3), re.I):
+            status = 'SKIP'
+        cases.append((r.group(2), status))
+    return cases, int(m.group(2))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('log')
+    ap.add_argument('--variant', required=True)
+    ap.add_argument('--tree', required=True)
+    ap.add_argument('--static', choices=['yes', 'no'])
+    ap.add_argument('--e2e', action='store_true', help='expect an e2e section')
+    a = ap.parse_args()
+    log = open(a.log, errors='replace').read().replace('\r', '')
+    res = []
+
+    kunit = kunit_cases(log, a.tree)
+    if kunit is None or not kunit:
+        res.append(('kunit: results present', 'FAIL', 'no KUnit output in the log'))
+    else:
+        res += [(f'kunit: {n}', s, '') for n, s in kunit]
+
+    if a.e2e:
+        cases, rc = e2e_cases(log)
+        if cases is None:
+            res.append(('e2e: results present', 'FAIL', 'no e2e section in the log'))
+        else:
+            res += [(f'e2e: {n}', s, '') for n, s in cases]
+            if not cases:
+                res.append(('e2e: results present', 'FAIL', f'no test ran (rc {rc})'))
+            elif rc != 0 and all(s != 'FAIL' for _, s in cases):
+                res.append(('e2e: exit status', 'FAIL', f'kselftest exited {rc}'))
+
+    if a.static:
+        line = re.search(r'static PMD zero folio: .*', log)
+        want = a.static == 'yes'
+        ok = bool(line) == want
+        why = line.group(0) if line else 'no boot line about the static zero folio'
+        res.append(('boot: static zero folio line ' + ('present' if want else 'absent'),
+                    'PASS' if ok else 'FAIL', '' if ok else why))
+
+    bad = [l for l in log.splitlines() if BAD.search(l)]
+    res.append(('boot: kernel log has no BUG/WARNING/KASAN/lockdep/Oops',
+                'FAIL' if bad else 'PASS', bad[0].strip() if bad else ''))
+
+    for name, status, why in res:
+        print(f'  {status:4} {a.variant}: {name}' + (f'  ({why})' if why else ''))
+    p = sum(s == 'PASS' for _, s, _ in res)
+    f = sum(s == 'FAIL' for _, s, _ in res)
+    s = sum(s == 'SKIP' for _, s, _ in res)
+    print(f'COUNTS {p} {f} {s}')
+
+
+if __name__ == '__main__':
+    main()
