@@ -15,7 +15,7 @@ fi
 if [ -n "$head" ] && [ "${FORCE:-0}" != 1 ]; then
 	# Would the current branch export to something other than patches/?
 	tmp=$(mktemp -d)
-	git format-patch -q --zero-commit --no-signature -o "$tmp" base..series
+	git format-patch -q --zero-commit --no-signature --subject-prefix="PATCH RFC v3" -o "$tmp" base..series
 	if ! diff -q <(cd "$tmp" && cat ./*.patch 2>/dev/null) \
 		     <(cd "$TOP/patches" && cat $(grep -v '^#' series)) >/dev/null; then
 		rm -rf "$tmp"

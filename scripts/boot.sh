@@ -21,7 +21,7 @@ rm -f "$disk"
 truncate -s 64M "$disk"
 log=$LOGS/boot-$variant-$mode.log
 
-append="console=$CONSOLE panic=-1 oops=panic loglevel=6 pmdz_mode=$mode"
+append="console=$CONSOLE panic=-1 oops=panic loglevel=7 pmdz_mode=$mode"
 append+=" null_blk.nr_devices=1 null_blk.memory_backed=1 null_blk.gb=1 $extra"
 step "booting $variant ($mode), console log $log (timeout ${timeout}s)"
 start=$(date +%s)

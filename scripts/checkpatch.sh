@@ -3,6 +3,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_pkgs python3-ply python3-git
+# spdxcheck.py needs the ply module of Debian's python3, not another one on PATH.
+export PATH=/usr/bin:$PATH
 bad=0
 while read -r p; do
 	case "$p" in ''|'#'*) continue ;; esac
