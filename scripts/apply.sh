@@ -15,9 +15,8 @@ fi
 if [ -n "$head" ] && [ "${FORCE:-0}" != 1 ]; then
 	# Would the current branch export to something other than patches/?
 	tmp=$(mktemp -d)
-	git format-patch -q --zero-commit --no-signature --subject-prefix="PATCH RFC v3" -o "$tmp" base..series
-	if ! diff -q <(cd "$tmp" && cat ./*.patch 2>/dev/null) \
-		     <(cd "$TOP/patches" && cat $(grep -v '^#' series)) >/dev/null; then
+	format_series "$SRC" base..series "$tmp"
+	if ! diff -qr "$tmp" "$TOP/patches" >/dev/null; then
 		rm -rf "$tmp"
 		die "branch 'series' in $SRC has commits that differ from patches/: run 'make export' first, or FORCE=1 make apply to discard them"
 	fi

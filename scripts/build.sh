@@ -29,10 +29,10 @@ mk=(make -C "$tree" O="$out" ARCH=x86_64 CC="$cc" -j"$jobs")
 stamp=$out/.fragments
 want=$(cat "${frags[@]}" | sha1sum)
 if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-	run_logged "$LOGS/config-$variant.log" "${mk[@]}" tinyconfig
-	run_logged "$LOGS/config-$variant.log" \
+	run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" "${mk[@]}" tinyconfig
+	run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" \
 		"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
-	run_logged "$LOGS/config-$variant.log" "${mk[@]}" olddefconfig
+	run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" "${mk[@]}" olddefconfig
 	echo "$want" >"$stamp"
 fi
 "${mk[@]}" olddefconfig >/dev/null 2>&1
@@ -50,23 +50,25 @@ for f in "${frags[@]}"; do
 done
 [ "$missing" = 0 ] || [ "${LENIENT:-0}" = 1 ] || die "$variant: kconfig fragment not satisfied (see $out/.config)"
 
-step "building $variant kernel ($(git -C "$tree" describe --always --tags 2>/dev/null), $jobs jobs, log $LOGS/build-$variant.log)"
+step "building $variant kernel ($(git -C "$tree" describe --always --tags 2>/dev/null), $jobs jobs, log $LOGS/build-${BUILD_NAME:-$variant}.log)"
 start=$(date +%s)
 # Show a progress line every 30 s instead of make's output.
-( "${mk[@]}" bzImage >"$LOGS/build-$variant.log" 2>&1; echo $? >"$out/.rc" ) &
+( "${mk[@]}" bzImage >"$LOGS/build-${BUILD_NAME:-$variant}.log" 2>&1; echo $? >"$out/.rc" ) &
 pid=$!
+last=$start
 while kill -0 $pid 2>/dev/null; do
-	sleep 5
-	el=$(( $(date +%s) - start ))
-	if [ $(( el % 30 )) -lt 5 ] && [ "$el" -ge 30 ]; then
-		n=$(grep -c '^  CC ' "$LOGS/build-$variant.log" || true)
-		info "$variant: ${el}s, $n files compiled"
+	sleep 2
+	now=$(date +%s)
+	if [ $((now - last)) -ge 30 ]; then
+		last=$now
+		n=$(grep -c '^  CC ' "$LOGS/build-${BUILD_NAME:-$variant}.log" || true)
+		info "$variant: $((now - start))s, $n files compiled"
 	fi
 done
 wait $pid || true
 if [ "$(cat "$out/.rc")" != 0 ]; then
 	echo "error: $variant build failed; compiler says:" >&2
-	grep -E -A3 'error:|Error [0-9]|undefined reference' "$LOGS/build-$variant.log" | head -n 40 >&2
+	grep -E -A3 'error:|Error [0-9]|undefined reference' "$LOGS/build-${BUILD_NAME:-$variant}.log" | head -n 40 >&2
 	exit 1
 fi
 info "$variant: built in $(( $(date +%s) - start ))s: $out/arch/x86/boot/bzImage"

@@ -1,12 +1,13 @@
 #!/bin/bash
-# make check: every test. For each variant: build the kernel, boot it once
-# in QEMU; the boot runs the KUnit suite (built in) and then the in-guest
-# kselftest; the console log is turned into results. Also checks that
+# make check: every test. For each boot of configs/check-runs: build the
+# kernel variant (once), boot it in QEMU; the boot runs the KUnit suite
+# (built in), then the in-guest tests (kselftest, state and filesystem
+# scripts); the console log is turned into results. Also checks that
 # patches/ survives apply + export unchanged. Ends with "N passed, N failed".
+# VARIANTS="static-y" limits the boots to those kernel variants.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-variants=${VARIANTS:-static-y static-n}
 summary=$RESULTS/check.txt
 : >"$summary"
 pass=0 fail=0 skip=0
@@ -16,34 +17,43 @@ record() {	# record <PASS|FAIL|SKIP> <name> [why]
 	case $1 in PASS) pass=$((pass + 1)) ;; FAIL) fail=$((fail + 1)) ;; SKIP) skip=$((skip + 1)) ;; esac
 }
 
-# Round trip: exporting the freshly applied tree must give patches/ back.
+# Round trip: git am of patches/ onto base, exported again, gives patches/.
 step "harness: apply + export round trip"
-backup=$(mktemp -d)
-cp -a "$TOP/patches/." "$backup/"
-if "$TOP/scripts/export.sh" >/dev/null && diff -r "$backup" "$TOP/patches" >"$LOGS/roundtrip.diff"; then
-	record PASS "harness: apply + export reproduces patches/ byte for byte"
+if "$TOP/scripts/roundtrip.sh"; then
+	record PASS "harness: git am + export reproduces patches/ byte for byte"
 else
-	record FAIL "harness: apply + export reproduces patches/ byte for byte" "see $LOGS/roundtrip.diff"
-	cp -a "$backup/." "$TOP/patches/"
+	record FAIL "harness: git am + export reproduces patches/ byte for byte" "see $LOGS/roundtrip.diff"
 fi
-rm -rf "$backup"
 
-for v in $variants; do
-	static=no
-	case $v in static-y|nothp|debug) static=yes ;; esac
-	if ! "$TOP/scripts/build.sh" "$v"; then
-		record FAIL "$v: kernel builds" "see $LOGS/build-$v.log"
+runs=${RUNS:-$TOP/configs/check-runs}
+built=" "
+while read -r label v static extra; do
+	case "$label" in ''|'#'*) continue ;; esac
+	if [ -n "${VARIANTS:-}" ] && ! [[ " $VARIANTS " == *" $v "* ]]; then
 		continue
 	fi
-	if ! "$TOP/scripts/boot.sh" "$v" check; then
-		record FAIL "$v: guest boots, runs its tests and powers off" "see $LOGS/boot-$v-check.log"
+	if [[ "$built" != *" $v "* ]]; then
+		if "$TOP/scripts/build.sh" "$v" </dev/null; then
+			built+="$v "
+		else
+			record FAIL "$v: kernel builds" "see $LOGS/build-$v.log"
+			built+="$v:failed "
+		fi
 	fi
-	out=$(python3 "$TOP/scripts/results.py" "$LOGS/boot-$v-check.log" --variant "$v" \
-		--tree "$SRC" --static "$static" --e2e)
+	[[ "$built" == *" $v:failed "* ]] && continue
+	log=$LOGS/boot-$label-check.log
+	if ! "$TOP/scripts/boot.sh" "$v" check "$label" "pmdz_static=$static $extra" </dev/null; then
+		record FAIL "$label: guest boots, runs its tests and powers off" "see $log"
+	fi
+	out=$(python3 "$TOP/scripts/results.py" "$log" --variant "$label" \
+		--tree "$SRC" --static "$static" --sections e2e,state,fs)
 	printf '%s\n' "$out" | grep -v '^COUNTS' | tee -a "$summary"
-	read -r _ p f s < <(printf '%s\n' "$out" | grep '^COUNTS')
+	if ! read -r _ p f s < <(printf '%s\n' "$out" | grep '^COUNTS'); then
+		record FAIL "$label: results could be read" "scripts/results.py failed on $log"
+		continue
+	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
-done
+done <"$runs"
 
 echo
 echo "results: $summary; console logs: $LOGS/boot-*-check.log"

@@ -12,11 +12,9 @@ git diff --quiet && git diff --cached --quiet ||
 n=$(git rev-list --count base..series)
 [ "$n" -gt 0 ] || die "branch series has no commits on top of base"
 tmp=$(mktemp -d)
-git format-patch -q --zero-commit --no-signature --subject-prefix="PATCH RFC v3" --cover-letter -o "$tmp" base..series
-python3 "$TOP/scripts/cover.py" "$TOP/patches/0000-cover-letter.patch" "$tmp/0000-cover-letter.patch"
+format_series "$SRC" base..series "$tmp"
 rm -f "$TOP"/patches/*.patch
-cp "$tmp"/*.patch "$TOP/patches/"
-(cd "$tmp" && ls [0-9]*.patch | grep -v "^0000-") >"$TOP/patches/series"
+cp "$tmp"/*.patch "$tmp/series" "$TOP/patches/"
 rm -rf "$tmp"
 echo "$(cd "$TOP/patches" && cat series $(cat series) | sha1sum | cut -d' ' -f1) $(git rev-parse series)" >"$BUILD/applied"
 info "exported $n patches to patches/"

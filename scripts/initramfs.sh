@@ -16,9 +16,26 @@ for app in $("$root/bin/busybox" --list); do
 	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
 done
 install -m 755 "$TOP/guest/init" "$root/init"
+install -m 755 "$TOP"/guest/*.sh "$root/bin/"
+
+# Copy a host program and the shared libraries it needs.
+copy_prog() {
+	local prog lib
+	prog=$(command -v "$1") || { info "initramfs: $1 not found on the host, tests needing it will skip"; return 0; }
+	install -D -m 755 "$prog" "$root/sbin/$(basename "$prog")"
+	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] || install -D -m 755 "$lib" "$root$lib"
+	done
+}
+for p in mkfs.xfs mkfs.ext4 e2fsck dumpe2fs; do
+	copy_prog "$p"
+done
+[ -f /etc/mke2fs.conf ] && install -D -m 644 /etc/mke2fs.conf "$root/etc/mke2fs.conf"
 
 cflags=(-static -O2 -Wall -pthread)
-gcc "${cflags[@]}" -o "$root/bin/zeroout" "$TOP/guest/zeroout.c"
+for c in zeroout dio_zero; do
+	gcc "${cflags[@]}" -o "$root/bin/$c" "$TOP/guest/$c.c"
+done
 kst=$tree/tools/testing/selftests/block/blkzeroout_test.c
 if [ -f "$kst" ]; then
 	gcc "${cflags[@]}" -I"$tree/tools/testing/selftests" -o "$root/bin/blkzeroout_test" "$kst"

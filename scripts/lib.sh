@@ -38,7 +38,8 @@ need_pkgs() {
 }
 
 HOST_PKGS=(build-essential flex bison bc libelf-dev libssl-dev cpio ccache
-	   qemu-system-x86 busybox-static python3 git xz-utils kmod)
+	   qemu-system-x86 busybox-static python3 git xz-utils kmod
+	   e2fsprogs xfsprogs)
 
 # Run a long command with its output in a log; on failure show the
 # interesting lines (compiler errors) rather than everything.
@@ -50,4 +51,15 @@ run_logged() {
 			tail -n 30 "$log" >&2
 		return 1
 	fi
+}
+
+# Write the commits of RANGE in the tree at DIR as the patch queue into OUT:
+# format-patch files, the cover letter (its prose kept from patches/) and
+# series. Used by export, apply (to detect unexported work) and roundtrip.
+SUBJECT_PREFIX="PATCH RFC v3"
+format_series() {	# format_series DIR RANGE OUT
+	git -C "$1" format-patch -q --zero-commit --no-signature \
+		--subject-prefix="$SUBJECT_PREFIX" --cover-letter -o "$3" "$2"
+	python3 "$TOP/scripts/cover.py" "$TOP/patches/0000-cover-letter.patch" "$3/0000-cover-letter.patch"
+	(cd "$3" && ls [0-9]*.patch | grep -v '^0000-') >"$3/series"
 }

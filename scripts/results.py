@@ -4,7 +4,7 @@
   results.py LOG --variant NAME --tree KERNEL_TREE [--static yes|no]
 
 Counts every KUnit case (parsed by the kernel's own tools/testing/kunit
-parser), every kselftest case of the e2e section, and two log checks: the
+parser), every TAP case of the in-guest sections (kselftest and scripts), and two log checks: the
 boot line about the static zero folio is there exactly when expected, and
 the kernel printed no BUG, WARNING, KASAN, lockdep report or Oops.
 Prints one line per result and a final 'passed failed skipped' triple.
@@ -21,7 +21,7 @@ BAD = re.compile(r'(BUG:|WARNING:|Oops|Kernel panic|KASAN:|KFENCE:|'
                  r'suspicious RCU usage|general protection fault|UBSAN:)')
 
 
-def kunit_cases(log, tree):
+def kunit_cases(log, tree, report):
     """(name, status) of every KUnit case, via kunit.py parse --json."""
     head = log.split('PMDZ-INIT', 1)[0]
     if 'KTAP version' not in head:
@@ -30,9 +30,11 @@ def kunit_cases(log, tree):
          tempfile.NamedTemporaryFile('r', suffix='.json') as out:
         src.write(head)
         src.flush()
-        subprocess.run([sys.executable, f'{tree}/tools/testing/kunit/kunit.py',
-                        'parse', '--json', out.name, src.name],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # kunit.py's own summary goes next to the console log.
+        with open(report, 'w') as rep:
+            subprocess.run([sys.executable, f'{tree}/tools/testing/kunit/kunit.py',
+                            'parse', f'--json={out.name}', src.name],
+                           stdout=rep, stderr=subprocess.STDOUT)
         try:
             data = json.load(open(out.name))
         except ValueError:
@@ -48,18 +50,18 @@ def kunit_cases(log, tree):
     return cases
 
 
-def e2e_cases(log):
-    """(name, status) of every TAP result between the e2e markers."""
-    m = re.search(r'^PMDZ-BEGIN e2e\n(.*?)^PMDZ-END e2e rc=(\d+)', log, re.S | re.M)
+def section_cases(log, name):
+    """(name, status) of every TAP result between the section's markers."""
+    m = re.search(rf'^PMDZ-BEGIN {name}\n(.*?)^PMDZ-END {name} rc=(\d+)', log, re.S | re.M)
     if not m:
         return None, None
     cases = []
     for line in m.group(1).splitlines():
-        r = re.match(r'^(not ok|ok) \d+ (\S+)(.*)$', line)
+        r = re.match(r'^(not ok|ok) \d+ (.*?)(\s+#\s*(SKIP|TODO).*)?$', line, re.I)
         if not r:
             continue
         status = 'PASS' if r.group(1) == 'ok' else 'FAIL'
-        if re.search(r'#\s*SKIP', r.group(3), re.I):
+        if r.group(4) and r.group(4).upper() == 'SKIP':
             status = 'SKIP'
         cases.append((r.group(2), status))
     return cases, int(m.group(2))
@@ -70,35 +72,38 @@ def main():
     ap.add_argument('log')
     ap.add_argument('--variant', required=True)
     ap.add_argument('--tree', required=True)
-    ap.add_argument('--static', choices=['yes', 'no'])
-    ap.add_argument('--e2e', action='store_true', help='expect an e2e section')
+    ap.add_argument('--static', choices=['yes', 'no', 'absent'])
+    ap.add_argument('--sections', default='',
+                    help='comma-separated TAP sections the log must have')
     a = ap.parse_args()
     log = open(a.log, errors='replace').read().replace('\r', '')
     res = []
 
-    kunit = kunit_cases(log, a.tree)
+    kunit = kunit_cases(log, a.tree, a.log + '.kunit.txt')
     if kunit is None or not kunit:
         res.append(('kunit: results present', 'FAIL', 'no KUnit output in the log'))
     else:
         res += [(f'kunit: {n}', s, '') for n, s in kunit]
 
-    if a.e2e:
-        cases, rc = e2e_cases(log)
+    for sec in filter(None, a.sections.split(',')):
+        cases, rc = section_cases(log, sec)
         if cases is None:
-            res.append(('e2e: results present', 'FAIL', 'no e2e section in the log'))
-        else:
-            res += [(f'e2e: {n}', s, '') for n, s in cases]
-            if not cases:
-                res.append(('e2e: results present', 'FAIL', f'no test ran (rc {rc})'))
-            elif rc != 0 and all(s != 'FAIL' for _, s in cases):
-                res.append(('e2e: exit status', 'FAIL', f'kselftest exited {rc}'))
+            res.append((f'{sec}: results present', 'FAIL', f'no {sec} section in the log'))
+            continue
+        res += [(f'{sec}: {n}', s, '') for n, s in cases]
+        if not cases:
+            res.append((f'{sec}: results present', 'FAIL', f'no test ran (rc {rc})'))
+        elif rc != 0 and all(s != 'FAIL' for _, s in cases):
+            res.append((f'{sec}: exit status', 'FAIL', f'exited {rc}'))
 
     if a.static:
         line = re.search(r'static PMD zero folio: .*', log)
+        in_use = bool(line and 'in use' in line.group(0))
         want = a.static == 'yes'
-        ok = bool(line) == want
+        ok = in_use == want
         why = line.group(0) if line else 'no boot line about the static zero folio'
-        res.append(('boot: static zero folio line ' + ('present' if want else 'absent'),
+        res.append(('boot: log says the static zero folio is ' +
+                    ('in use' if want else 'not in use'),
                     'PASS' if ok else 'FAIL', '' if ok else why))
 
     bad = [l for l in log.splitlines() if BAD.search(l)]

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dio_zero: direct I/O writes smaller than a filesystem block into holes,
+ * which makes iomap pad the rest of each new block with zeroes through
+ * iomap_dio_zero(). Then read the whole file back through the page cache
+ * and check that the written bytes are there and every other byte is zero.
+ *
+ *   dio_zero FILE BLOCK_SIZE
+ *
+ * Exit status 0 when the data is right, 1 when it is not, 2 on setup errors.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define IO_SIZE 4096
+#define NR_BLOCKS 8
+
+/* Never zero, so that a missing write cannot pass for padding. */
+static unsigned char pattern(uint64_t pos)
+{
+	unsigned char c = 0x5a ^ (unsigned char)(pos / 7);
+
+	return c ? c : 0xff;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t bs, size, pos, i, bad = 0;
+	unsigned char *io, *file;
+	int fd;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s FILE BLOCK_SIZE\n", argv[0]);
+		return 2;
+	}
+	bs = strtoull(argv[2], NULL, 0);
+	if (bs < IO_SIZE || bs % IO_SIZE) {
+		fprintf(stderr, "block size must be a multiple of %d\n", IO_SIZE);
+		return 2;
+	}
+	size = bs * NR_BLOCKS;
+	if (posix_memalign((void **)&io, IO_SIZE, IO_SIZE) || !(file = calloc(1, size)))
+		return 2;
+
+	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+	if (fd < 0 || ftruncate(fd, size)) {
+		perror(argv[1]);
+		return 2;
+	}
+	/*
+	 * One write per block, at a different place in each: at the start,
+	 * in the middle and at the end of a block, so that iomap has to zero
+	 * the part before, after, or on both sides of it.
+	 */
+	for (i = 0; i < NR_BLOCKS; i++) {
+		uint64_t blocks_io = bs / IO_SIZE;
+
+		pos = i * bs + (i % blocks_io) * IO_SIZE;
+		if (i == NR_BLOCKS - 1)
+			pos = i * bs + bs - IO_SIZE;
+		for (uint64_t j = 0; j < IO_SIZE; j++)
+			io[j] = file[pos + j] = pattern(pos + j);
+		if (pwrite(fd, io, IO_SIZE, pos) != IO_SIZE) {
+			perror("O_DIRECT pwrite");
+			return 2;
+		}
+	}
+	if (fsync(fd))
+		return 2;
+	close(fd);
+
+	/* Read back through the page cache, after dropping it. */
+	fd = open(argv[1], O_RDONLY);
+	if (fd < 0 || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		return 2;
+	for (pos = 0; pos < size; pos += IO_SIZE) {
+		if (pread(fd, io, IO_SIZE, pos) != IO_SIZE) {
+			perror("pread");
+			return 2;
+		}
+		for (i = 0; i < IO_SIZE; i++) {
+			if (io[i] != file[pos + i] && bad++ < 5)
+				printf("# byte %llu is %#x, expected %#x\n",
+				       (unsigned long long)(pos + i), io[i], file[pos + i]);
+		}
+	}
+	close(fd);
+	printf("# %s: %d sub-block direct writes in %llu-byte blocks: %s\n", argv[1],
+	       NR_BLOCKS, (unsigned long long)bs, bad ? "WRONG DATA" : "data and zero padding read back");
+	return bad ? 1 : 0;
+}

@@ -1,0 +1,78 @@
+#!/bin/sh
+# Filesystem users of the zero folio, as TAP for the host:
+#  - iomap_dio_zero(): sub-block direct writes on XFS with 16k and 64k
+#    blocks (above PAGE_SIZE) and on ext4, read back and verified;
+#  - blkdev_issue_zeroout() from mkfs.ext4 (lazy_itable_init=0) and from
+#    the kernel's ext4lazyinit thread (sb_issue_zeroout), on a device full
+#    of a non-zero pattern: the inode tables must come out zeroed, which
+#    e2fsck checks.
+# Devices: null_blk nullb1/nullb2 (memory backed), virtio-blk vda.
+n=0 failed=0
+ok()     { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
+skip()   { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+run()    { name=$1; shift; if "$@" >/tmp/out 2>&1; then ok "$name"; else sed 's/^/# /' /tmp/out; not_ok "$name"; fi; }
+
+# mkfs.xfs refuses filesystems under 300 MiB unless it runs under fstests.
+export QA_CHECK_FS=1 TEST_DEV=1 TEST_DIR=1
+mkdir -p /mnt
+
+fill() {	# fill DEV MiB: a non-zero pattern, so that unzeroed blocks show
+	yes "pmd-zero pattern" | tr -d '\n' | dd of="$1" bs=1M count="$2" iflag=fullblock 2>/dev/null
+}
+
+dio_on() {	# dio_on NAME DEV BLOCK_SIZE MKFS...
+	name=$1 dev=$2 bs=$3; shift 3
+	if ! "$@" "$dev" >/tmp/mkfs.log 2>&1; then
+		sed 's/^/# /' /tmp/mkfs.log; not_ok "$name: mkfs"; return
+	fi
+	mkdir -p /mnt/t
+	if ! mount "$dev" /mnt/t 2>/tmp/mount.log; then
+		sed 's/^/# /' /tmp/mount.log; not_ok "$name: mount"; return
+	fi
+	run "$name: sub-block O_DIRECT writes read back with zero padding" /bin/dio_zero /mnt/t/f "$bs"
+	umount /mnt/t
+}
+
+echo "TAP version 13"
+if [ ! -x /sbin/mkfs.xfs ]; then
+	skip "xfs" "mkfs.xfs is not in the initramfs"
+elif [ ! -b /dev/nullb1 ] || [ ! -b /dev/nullb2 ]; then
+	skip "xfs" "null_blk devices nullb1/nullb2 are missing"
+else
+	dio_on "xfs 16k blocks" /dev/nullb1 16384 mkfs.xfs -q -f -b size=16384
+	dio_on "xfs 64k blocks" /dev/nullb2 65536 mkfs.xfs -q -f -b size=65536
+	dio_on "xfs 4k blocks" /dev/nullb1 4096 mkfs.xfs -q -f -b size=4096
+fi
+
+if [ ! -x /sbin/mkfs.ext4 ]; then
+	skip "ext4" "mkfs.ext4 is not in the initramfs"
+else
+	dio_on "ext4 4k blocks" /dev/vda 4096 mkfs.ext4 -q -F -b 4096
+
+	# mkfs zeroes the inode tables with BLKZEROOUT/fallocate itself.
+	fill /dev/vda 64
+	run "ext4 mkfs lazy_itable_init=0 zeroes inode tables" \
+		mkfs.ext4 -q -F -E lazy_itable_init=0,nodiscard /dev/vda
+	run "ext4 mkfs lazy_itable_init=0: e2fsck clean" e2fsck -fn /dev/vda
+
+	# Leave the inode tables to the kernel's lazyinit thread.
+	fill /dev/vda 64
+	mkfs.ext4 -q -F -b 1024 -E lazy_itable_init=1,nodiscard /dev/vda
+	mount -o init_itable=0 /dev/vda /mnt/t
+	i=0
+	while grep -qs ext4lazyinit /proc/[0-9]*/comm && [ $i -lt 600 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	umount /mnt/t
+	if dumpe2fs /dev/vda 2>/dev/null | grep -q "^Group.*ITABLE_ZEROED" &&
+	   ! dumpe2fs /dev/vda 2>/dev/null | grep "^Group" | grep -qv ITABLE_ZEROED; then
+		ok "ext4 lazyinit zeroed every inode table"
+	else
+		dumpe2fs /dev/vda 2>/dev/null | grep "^Group" | head -n 3 | sed 's/^/# /'
+		not_ok "ext4 lazyinit zeroed every inode table"
+	fi
+	run "ext4 lazyinit: e2fsck clean" e2fsck -fn /dev/vda
+fi
+echo "1..$n"
+[ "$failed" -eq 0 ]
