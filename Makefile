@@ -5,12 +5,14 @@ S := scripts
 V ?= static-y
 MODE ?= check
 
-.PHONY: all run check deps base apply export build boot bisect-build checkpatch clean help
+.PHONY: all run check check-full bench deps base apply export build boot bisect-build checkpatch clean help
 all: help
 
 help:
 	@echo "make run            build the STATIC_PMD_ZERO_PAGE=y kernel, boot it, show a zeroout"
 	@echo "make check          every test: KUnit + in-guest tests on the =y and =n kernels"
+	@echo "make check-full     check + debug (KASAN, lockdep...), THP=n, allnoconfig, arm64 4K and 64K"
+	@echo "make bench          base vs =n vs =y: zeroout throughput, CPU, bios/bvecs, memory"
 	@echo "make base           materialise the 6.12 base in build/src (KSRC=/path to use your tree)"
 	@echo "make apply          git am patches/series onto the base (branch 'series')"
 	@echo "make export         regenerate patches/ from the commits in build/src"
@@ -42,6 +44,12 @@ run: apply
 
 check: apply
 	@$(S)/check.sh
+
+check-full: apply
+	@$(S)/check-full.sh
+
+bench: apply
+	@$(S)/bench.sh
 
 bisect-build: apply
 	@$(S)/bisect-build.sh

@@ -10,6 +10,7 @@
  * Exit status 0 when the data is right, 1 when it is not, 2 on setup errors.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,8 +45,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size = bs * NR_BLOCKS;
-	if (posix_memalign((void **)&io, IO_SIZE, IO_SIZE) || !(file = calloc(1, size)))
+	if (posix_memalign((void **)&io, IO_SIZE, IO_SIZE) || !(file = calloc(1, size))) {
+		fprintf(stderr, "out of memory\n");
 		return 2;
+	}
 
 	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0644);
 	if (fd < 0 || ftruncate(fd, size)) {
@@ -70,14 +73,23 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (fsync(fd))
+	if (fsync(fd)) {
+		perror("fsync");
 		return 2;
+	}
 	close(fd);
 
 	/* Read back through the page cache, after dropping it. */
 	fd = open(argv[1], O_RDONLY);
-	if (fd < 0 || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+	if (fd < 0) {
+		perror(argv[1]);
 		return 2;
+	}
+	errno = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (errno) {
+		perror("posix_fadvise");
+		return 2;
+	}
 	for (pos = 0; pos < size; pos += IO_SIZE) {
 		if (pread(fd, io, IO_SIZE, pos) != IO_SIZE) {
 			perror("pread");

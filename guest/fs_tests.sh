@@ -35,7 +35,7 @@ dio_on() {	# dio_on NAME DEV BLOCK_SIZE MKFS...
 }
 
 echo "TAP version 13"
-if [ ! -x /sbin/mkfs.xfs ]; then
+if ! command -v mkfs.xfs >/dev/null; then
 	skip "xfs" "mkfs.xfs is not in the initramfs"
 elif [ ! -b /dev/nullb1 ] || [ ! -b /dev/nullb2 ]; then
 	skip "xfs" "null_blk devices nullb1/nullb2 are missing"
@@ -45,7 +45,7 @@ else
 	dio_on "xfs 4k blocks" /dev/nullb1 4096 mkfs.xfs -q -f -b size=4096
 fi
 
-if [ ! -x /sbin/mkfs.ext4 ]; then
+if ! command -v mkfs.ext4 >/dev/null; then
 	skip "ext4" "mkfs.ext4 is not in the initramfs"
 else
 	dio_on "ext4 4k blocks" /dev/vda 4096 mkfs.ext4 -q -F -b 4096
@@ -56,21 +56,25 @@ else
 		mkfs.ext4 -q -F -E lazy_itable_init=0,nodiscard /dev/vda
 	run "ext4 mkfs lazy_itable_init=0: e2fsck clean" e2fsck -fn /dev/vda
 
-	# Leave the inode tables to the kernel's lazyinit thread.
+	# Leave the inode tables to the kernel's lazyinit thread, which zeroes
+	# them with sb_issue_zeroout() once the filesystem is mounted.
 	fill /dev/vda 64
 	mkfs.ext4 -q -F -b 1024 -E lazy_itable_init=1,nodiscard /dev/vda
+	groups() { dumpe2fs /dev/vda 2>/dev/null | grep '^Group [0-9]'; }
+	todo=$(groups | grep -vc ITABLE_ZEROED)
 	mount -o init_itable=0 /dev/vda /mnt/t
 	i=0
 	while grep -qs ext4lazyinit /proc/[0-9]*/comm && [ $i -lt 600 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
 	umount /mnt/t
-	if dumpe2fs /dev/vda 2>/dev/null | grep -q "^Group.*ITABLE_ZEROED" &&
-	   ! dumpe2fs /dev/vda 2>/dev/null | grep "^Group" | grep -qv ITABLE_ZEROED; then
-		ok "ext4 lazyinit zeroed every inode table"
+	left=$(groups | grep -vc ITABLE_ZEROED)
+	if [ "$todo" -gt 0 ] && [ "$left" -eq 0 ]; then
+		ok "ext4 lazyinit zeroed the $todo inode tables mkfs left"
 	else
-		dumpe2fs /dev/vda 2>/dev/null | grep "^Group" | head -n 3 | sed 's/^/# /'
-		not_ok "ext4 lazyinit zeroed every inode table"
+		groups | head -n 3 | sed 's/^/# /'
+		echo "# groups left to zero: $todo before mount, $left after lazyinit"
+		not_ok "ext4 lazyinit zeroed the inode tables mkfs left"
 	fi
 	run "ext4 lazyinit: e2fsck clean" e2fsck -fn /dev/vda
 fi

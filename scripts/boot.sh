@@ -1,40 +1,57 @@
 #!/bin/bash
-# Boot one built variant in QEMU (TCG) with the test initramfs.
-#   scripts/boot.sh <variant> <mode: check|run|bench> [label] [extra kernel args]
+# Boot one built variant in QEMU (TCG).
+#   scripts/boot.sh <variant> <mode> [label] [extra kernel args]
+# mode check|run|bench: with the test initramfs, whose /init runs that mode;
+# mode kunit: no userspace, the built-in KUnit suites run and the kernel
+# shuts down (kunit_shutdown). QEMU settings per arch: configs/qemu/*.conf.
 # The console goes to build/logs/boot-<label>-<mode>.log. Exit status:
 # 0 when the guest reached its end, 1 on panic, hang or timeout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-. "$TOP/configs/qemu/x86_64.conf"
 
 variant=${1:?usage: boot.sh <variant> <mode> [label] [kernel args]}
 mode=${2:?usage: boot.sh <variant> <mode> [label] [kernel args]}
 label=${3:-$variant}
 extra=${4:-}
+arch=$(awk -v v="$variant" '$1 == v { print $2 }' "$TOP/configs/variants")
+[ -n "$arch" ] || die "unknown variant '$variant' (see configs/variants)"
+. "$TOP/configs/qemu/$arch.conf"
+need_pkgs "$QEMU_PKG"
 timeout=${BOOT_TIMEOUT:-900}
 kernel=$BUILD/out/$variant/$KERNEL_IMAGE
 [ -f "$kernel" ] || die "no kernel for $variant: run scripts/build.sh $variant"
-tree=$SRC
-[ "$variant" = base ] && tree=$BUILD/base
-initrd=$("$TOP/scripts/initramfs.sh" "$tree")
-disk=$BUILD/vda-$label.img
-rm -f "$disk"
-truncate -s "${DISK_SIZE:-64M}" "$disk"
 log=$LOGS/boot-$label-$mode.log
 
-append="console=$CONSOLE panic=-1 oops=panic loglevel=7 pmdz_mode=$mode"
-append+=" ${NULLB_ARGS:-null_blk.nr_devices=3 null_blk.memory_backed=1 null_blk.gb=1} $extra"
+append="console=$CONSOLE panic=-1 oops=panic loglevel=7"
+qemu_args=(-kernel "$kernel")
+disk=
+if [ "$mode" = kunit ]; then
+	append+=" kunit_shutdown=reboot $extra"
+	done_marker='^\[ *[0-9.]*\] reboot: Restarting system|kunit_shutdown|# Totals:'
+else
+	tree=$SRC
+	[ "$variant" = base ] && tree=$BUILD/base
+	initrd=$("$TOP/scripts/initramfs.sh" "$tree")
+	disk=${DISK_DIR:-$BUILD}/pmdz-vda-$label.img
+	rm -f "$disk"
+	truncate -s "${DISK_SIZE:-64M}" "$disk"
+	append+=" pmdz_mode=$mode"
+	append+=" ${NULLB_ARGS:-null_blk.nr_devices=3 null_blk.memory_backed=1 null_blk.gb=1} $extra"
+	qemu_args+=(-initrd "$initrd"
+		-drive "file=$disk,if=none,id=d0,format=raw,cache=unsafe,discard=ignore,detect-zeroes=off")
+	done_marker='^PMDZ-DONE'
+fi
+
 step "booting $label ($mode), console log $log (timeout ${timeout}s)"
-start=$(date +%s)
+t0=$(date +%s)
 set +e
 # shellcheck disable=SC2086
-timeout --foreground "$timeout" $QEMU $QEMU_ARGS -kernel "$kernel" -initrd "$initrd" \
-	-append "$append" \
-	-drive "file=$disk,if=none,id=d0,format=raw,cache=unsafe,discard=ignore,detect-zeroes=off" \
+timeout --foreground "$timeout" $QEMU $QEMU_ARGS "${qemu_args[@]}" -append "$append" \
 	$DISK_ARGS </dev/null >"$log" 2>&1
 rc=$?
 set -e
-secs=$(( $(date +%s) - start ))
+[ -n "$disk" ] && rm -f "$disk"
+secs=$(( $(date +%s) - t0 ))
 if [ $rc -eq 124 ]; then
 	echo "error: $label did not finish within ${timeout}s (hang?); last lines of $log:" >&2
 	tail -n 15 "$log" >&2
@@ -45,7 +62,7 @@ if grep -q "Kernel panic" "$log"; then
 	grep -B 20 -m1 "Kernel panic" "$log" >&2
 	exit 1
 fi
-if ! grep -q "^PMDZ-DONE" "$log"; then
+if ! grep -Eq "$done_marker" "$log"; then
 	echo "error: $label stopped before the guest finished (qemu rc $rc); last lines of $log:" >&2
 	tail -n 15 "$log" >&2
 	exit 1

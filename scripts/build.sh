@@ -12,26 +12,35 @@ out=$BUILD/out/${BUILD_NAME:-$variant}
 line=$(awk -v v="$variant" '$1 == v' "$TOP/configs/variants")
 [ -n "$line" ] || die "unknown variant '$variant' (see configs/variants)"
 read -r -a words <<<"$line"
+arch=${words[1]} start=${words[2]}
 frags=()
-for w in "${words[@]:1}"; do
+for w in "${words[@]:3}"; do
 	case "$w" in *.config) frags+=("$TOP/configs/$w") ;; *) break ;; esac
 done
+case "$arch" in
+x86_64)	image=bzImage cross= ;;
+arm64)	image=Image cross=aarch64-linux-gnu-
+	need_pkgs gcc-aarch64-linux-gnu ;;
+*)	die "$variant: unknown arch $arch" ;;
+esac
 
 mkdir -p "$out"
 export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-cc="gcc"
-command -v ccache >/dev/null && cc="ccache gcc"
+cc="${cross}gcc"
+command -v ccache >/dev/null && cc="ccache $cc"
 jobs=$(( $(nproc) + 1 ))
-mk=(make -C "$tree" O="$out" ARCH=x86_64 CC="$cc" -j"$jobs")
+mk=(make -C "$tree" O="$out" ARCH="$arch" CROSS_COMPILE="$cross" CC="$cc" -j"$jobs")
 
-# Regenerate .config only when a fragment or the tree's Kconfig changed.
+# Regenerate .config only when the start target or a fragment changed.
 stamp=$out/.fragments
-want=$(cat "${frags[@]}" | sha1sum)
+want=$( (echo "$start"; cat "${frags[@]}" /dev/null) | sha1sum)
 if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-	run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" "${mk[@]}" tinyconfig
-	run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" \
-		"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
+	run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" "${mk[@]}" "$start"
+	if [ ${#frags[@]} -gt 0 ]; then
+		run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" \
+			"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
+	fi
 	run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" "${mk[@]}" olddefconfig
 	echo "$want" >"$stamp"
 fi
@@ -39,7 +48,7 @@ fi
 
 # Every option a fragment asks for must have survived olddefconfig.
 missing=0
-for f in "${frags[@]}"; do
+for f in "${frags[@]+"${frags[@]}"}"; do
 	while IFS= read -r opt; do
 		case "$opt" in
 		CONFIG_*=*) grep -qx "$opt" "$out/.config" || { echo "    $variant: $opt did not stick" >&2; missing=1; } ;;
@@ -49,20 +58,21 @@ for f in "${frags[@]}"; do
 	done <"$f"
 done
 [ "$missing" = 0 ] || [ "${LENIENT:-0}" = 1 ] || die "$variant: kconfig fragment not satisfied (see $out/.config)"
+[ "${CONFIG_ONLY:-0}" = 1 ] && exit 0
 
 step "building $variant kernel ($(git -C "$tree" describe --always --tags 2>/dev/null), $jobs jobs, log $LOGS/build-${BUILD_NAME:-$variant}.log)"
-start=$(date +%s)
+t0=$(date +%s)
 # Show a progress line every 30 s instead of make's output.
-( "${mk[@]}" bzImage >"$LOGS/build-${BUILD_NAME:-$variant}.log" 2>&1; echo $? >"$out/.rc" ) &
+( "${mk[@]}" "$image" >"$LOGS/build-${BUILD_NAME:-$variant}.log" 2>&1; echo $? >"$out/.rc" ) &
 pid=$!
-last=$start
+last=$t0
 while kill -0 $pid 2>/dev/null; do
 	sleep 2
 	now=$(date +%s)
 	if [ $((now - last)) -ge 30 ]; then
 		last=$now
 		n=$(grep -c '^  CC ' "$LOGS/build-${BUILD_NAME:-$variant}.log" || true)
-		info "$variant: $((now - start))s, $n files compiled"
+		info "$variant: $((now - t0))s, $n files compiled"
 	fi
 done
 wait $pid || true
@@ -71,4 +81,4 @@ if [ "$(cat "$out/.rc")" != 0 ]; then
 	grep -E -A3 'error:|Error [0-9]|undefined reference' "$LOGS/build-${BUILD_NAME:-$variant}.log" | head -n 40 >&2
 	exit 1
 fi
-info "$variant: built in $(( $(date +%s) - start ))s: $out/arch/x86/boot/bzImage"
+info "$variant: built in $(( $(date +%s) - t0 ))s: $(ls "$out"/arch/*/boot/"$image")"

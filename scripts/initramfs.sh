@@ -18,22 +18,23 @@ done
 install -m 755 "$TOP/guest/init" "$root/init"
 install -m 755 "$TOP"/guest/*.sh "$root/bin/"
 
-# Copy a host program and the shared libraries it needs.
+# Copy a host program and the shared libraries it needs, to /usr/sbin, which
+# comes first in the guest's PATH (ahead of busybox's smaller applets).
 copy_prog() {
 	local prog lib
 	prog=$(command -v "$1") || { info "initramfs: $1 not found on the host, tests needing it will skip"; return 0; }
-	install -D -m 755 "$prog" "$root/sbin/$(basename "$prog")"
+	install -D -m 755 "$prog" "$root/usr/sbin/$(basename "$prog")"
 	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
 		[ -e "$root$lib" ] || install -D -m 755 "$lib" "$root$lib"
 	done
 }
-for p in mkfs.xfs mkfs.ext4 e2fsck dumpe2fs; do
+for p in mkfs.xfs mkfs.ext4 e2fsck dumpe2fs blkdiscard; do
 	copy_prog "$p"
 done
 [ -f /etc/mke2fs.conf ] && install -D -m 644 /etc/mke2fs.conf "$root/etc/mke2fs.conf"
 
 cflags=(-static -O2 -Wall -pthread)
-for c in zeroout dio_zero; do
+for c in zeroout dio_zero zbench; do
 	gcc "${cflags[@]}" -o "$root/bin/$c" "$TOP/guest/$c.c"
 done
 kst=$tree/tools/testing/selftests/block/blkzeroout_test.c

@@ -1,0 +1,35 @@
+#!/bin/sh
+# The in-guest half of `make bench`: sizes and repetitions come from the
+# kernel command line (pmdz_bench_mib, pmdz_bench_reps). Prints BENCH lines.
+mib=${pmdz_bench_mib:-1024}
+reps=${pmdz_bench_reps:-5}
+echo "BENCH kind=info uptime_at_init=$(cut -d' ' -f1 /proc/uptime)" \
+     "memtotal_kb=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
+     "zero_folio=$(cat /sys/kernel/mm/static_pmd_zero_page/size 2>/dev/null || echo none)"
+
+zbench memset "$mib" "$reps"
+for dev in nullb0 ram0 vda; do
+	if [ ! -b /dev/$dev ]; then
+		echo "# $dev: no such device"
+		continue
+	fi
+	wz=$(cat /sys/block/$dev/queue/write_zeroes_max_bytes)
+	[ "$wz" = 0 ] || echo "# $dev: write_zeroes_max_bytes=$wz, the zeroout would be offloaded"
+	zbench zeroout /dev/$dev "$mib" "$reps"
+done
+
+# Real clients, on the virtio disk: util-linux blkdiscard -z on the whole
+# device, and mkfs.ext4 zeroing its inode tables itself.
+timed() {	# timed NAME COMMAND...: one BENCH line with the wall time
+	name=$1; shift
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	"$@" >/tmp/timed.log 2>&1 || { sed 's/^/# /' /tmp/timed.log; echo "# $name failed"; return; }
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "BENCH kind=client name=$name secs=$(echo "$t1 $t0" | awk '{ printf "%.2f", $1 - $2 }')"
+}
+if [ -b /dev/vda ]; then
+	for i in $(seq "$reps"); do
+		timed blkdiscard-z blkdiscard -z /dev/vda
+		timed mkfs.ext4 mkfs.ext4 -q -F -E lazy_itable_init=0,nodiscard /dev/vda
+	done
+fi

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zbench: the in-guest half of `make bench`.
+ *
+ *   zbench memset MIB REPS
+ *	Bandwidth of memset() over a MIB buffer: the ceiling for zeroing
+ *	a RAM-backed device, which has to write every byte as well.
+ *   zbench zeroout DEVICE MIB REPS
+ *	One warm-up, then REPS timed BLKZEROOUTs of the first MIB MiB of
+ *	DEVICE, untraced; then one more with tracing on, counting the bios
+ *	(block:block_bio_queue), bio_vecs (a kprobe on bio_add_page(), which
+ *	blkdev_issue_zeroout() calls once per segment) and requests (the
+ *	device's write I/O counter in /sys/block/NAME/stat, where it has one).
+ *
+ * Prints one "BENCH key=value ..." line per measurement for the host.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TRACE "/sys/kernel/tracing/"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double stime(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static int put(const char *file, const char *val, int flags)
+{
+	int fd = open(file, O_WRONLY | flags);
+	int ret = -1;
+
+	if (fd >= 0) {
+		ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+		close(fd);
+	}
+	return ret;
+}
+
+/* Write I/Os completed, from /sys/block/NAME/stat; -1 when not counted. */
+static long long write_ios(const char *name)
+{
+	char path[256];
+	long long v[5] = { 0 };
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/stat", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4]) != 5)
+		v[4] = -1;
+	fclose(f);
+	return v[4];
+}
+
+static int zeroout(int fd, uint64_t len)
+{
+	uint64_t range[2] = { 0, len };
+
+	if (ioctl(fd, BLKZEROOUT, range)) {
+		fprintf(stderr, "BLKZEROOUT: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int bench_zeroout(const char *dev, uint64_t mib, int reps)
+{
+	const char *name = strrchr(dev, '/') + 1;
+	long long ios0, ios1, bios = 0, bvecs = 0, lost = 0;
+	char line[512] = "", needle[64];
+	uint64_t len = mib << 20;
+	struct stat st;
+	double t, s;
+	FILE *f;
+	int fd, i;
+
+	fd = open(dev, O_RDWR);
+	if (fd < 0 || fstat(fd, &st)) {
+		perror(dev);
+		return 1;
+	}
+	if (zeroout(fd, len))	/* warm-up */
+		return 1;
+	for (i = 1; i <= reps; i++) {
+		t = now();
+		s = stime();
+		if (zeroout(fd, len))
+			return 1;
+		t = now() - t;
+		s = stime() - s;
+		printf("BENCH kind=zeroout dev=%s mib=%llu rep=%d secs=%.6f stime=%.6f\n",
+		       name, (unsigned long long)mib, i, t, s);
+		fflush(stdout);
+	}
+
+	/* One counted run, with tracing on (and therefore not timed). */
+	put(TRACE "tracing_on", "0", 0);
+	put(TRACE "buffer_size_kb", "65536", 0);
+	put(TRACE "kprobe_events", "p:pmdz/bvec bio_add_page\n", O_APPEND);
+	put(TRACE "events/block/block_bio_queue/enable", "1", 0);
+	if (put(TRACE "events/pmdz/bvec/enable", "1", 0))
+		fprintf(stderr, "zbench: no kprobe events, bio_vecs not counted\n");
+	put(TRACE "trace", "", O_TRUNC);
+	ios0 = write_ios(name);
+	put(TRACE "tracing_on", "1", 0);
+	if (zeroout(fd, len))
+		return 1;
+	put(TRACE "tracing_on", "0", 0);
+	ios1 = write_ios(name);
+	snprintf(needle, sizeof(needle), "block_bio_queue: %u,%u ",
+		 major(st.st_rdev), minor(st.st_rdev));
+	f = fopen(TRACE "trace", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strstr(line, needle))
+			bios++;
+		else if (strstr(line, " bvec: "))
+			bvecs++;
+		else if (strstr(line, "LOST"))
+			lost++;
+	}
+	if (f)
+		fclose(f);
+	if (!f || lost)
+		fprintf(stderr, "zbench: trace incomplete, counts are too low\n");
+	put(TRACE "events/block/block_bio_queue/enable", "0", 0);
+	put(TRACE "events/pmdz/bvec/enable", "0", 0);
+	put(TRACE "kprobe_events", "-:pmdz/bvec\n", O_APPEND);
+	printf("BENCH kind=counts dev=%s mib=%llu bios=%lld bvecs=%lld requests=%lld\n",
+	       name, (unsigned long long)mib, bios, bvecs,
+	       ios0 < 0 ? -1 : ios1 - ios0);
+	close(fd);
+	return 0;
+}
+
+static int bench_memset(uint64_t mib, int reps)
+{
+	size_t len = mib << 20;
+	char *buf = malloc(len);
+	double t;
+	int i;
+
+	if (!buf)
+		return 1;
+	memset(buf, 1, len);	/* fault it in */
+	for (i = 1; i <= reps; i++) {
+		t = now();
+		memset(buf, 0, len);
+		t = now() - t;
+		/* Keep the compiler from dropping the memset. */
+		__asm__ volatile("" : : "r"(buf) : "memory");
+		printf("BENCH kind=memset mib=%llu rep=%d secs=%.6f\n",
+		       (unsigned long long)mib, i, t);
+	}
+	free(buf);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "memset"))
+		return bench_memset(strtoull(argv[2], NULL, 0), atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "zeroout"))
+		return bench_zeroout(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]));
+	fprintf(stderr, "usage: %s memset MIB REPS | zeroout DEVICE MIB REPS\n", argv[0]);
+	return 2;
+}

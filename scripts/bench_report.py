@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Summarise the BENCH lines of `make bench` console logs.
+
+  bench_report.py OUTDIR LABEL=LOG [LABEL=LOG ...]
+
+The first LABEL is the reference (the unpatched base). Writes OUTDIR/bench.txt
+(the table, also printed), OUTDIR/bench.csv and OUTDIR/bench.dat for the chart.
+Exits 1 if a log lacks the measurements.
+"""
+import re
+import statistics
+import sys
+
+TCG = ('QEMU TCG (software CPU emulation, no cache model): times are relative; '
+       'use the counts for what real caches would do.')
+
+
+def parse(path):
+    runs = {'zeroout': {}, 'counts': {}, 'memset': [], 'client': {}, 'info': {}}
+    for line in open(path, errors='replace'):
+        if not line.startswith('BENCH '):
+            continue
+        kv = dict(re.findall(r'(\w+)=(\S+)', line))
+        kind = kv.pop('kind')
+        if kind == 'zeroout':
+            runs['zeroout'].setdefault(kv['dev'], []).append(
+                (int(kv['mib']), float(kv['secs']), float(kv['stime'])))
+        elif kind == 'counts':
+            runs['counts'][kv['dev']] = {k: int(v) for k, v in kv.items() if k != 'dev'}
+        elif kind == 'memset':
+            runs['memset'].append((int(kv['mib']), float(kv['secs'])))
+        elif kind == 'client':
+            runs['client'].setdefault(kv['name'], []).append(float(kv['secs']))
+        elif kind == 'info':
+            runs['info'] = kv
+    return runs
+
+
+def fmt_ratio(x, ref):
+    return f'{x / ref:5.2f}x' if ref else '   n/a'
+
+
+def main():
+    outdir, pairs = sys.argv[1], sys.argv[2:]
+    labels = [p.split('=', 1)[0] for p in pairs]
+    data = {p.split('=', 1)[0]: parse(p.split('=', 1)[1]) for p in pairs}
+    ref = labels[0]
+    out, csv, dat = [], ['variant,device,gib_s_min,gib_s_median,stime_per_gib_median,bios_per_gib,bvecs_per_gib,requests_per_gib'], []
+    missing = [l for l in labels if not data[l]['zeroout']]
+    if missing:
+        print(f'bench: no measurements in the log of {", ".join(missing)}', file=sys.stderr)
+        return 1
+
+    devs = sorted({d for l in labels for d in data[l]['zeroout']})
+    out.append(f'BLKZEROOUT throughput (GiB/s, median of the timed runs, min in brackets) and ratio to {ref}.')
+    out.append(TCG)
+    out.append(f'{"device":8} {"variant":9} {"GiB/s":>14} {"vs base":>8} {"sys s/GiB":>10} {"bios/GiB":>9} {"bvecs/GiB":>10} {"reqs/GiB":>9}')
+    med = {}
+    for dev in devs:
+        for l in labels:
+            runs = data[l]['zeroout'].get(dev)
+            if not runs:
+                continue
+            gib = runs[0][0] / 1024
+            rates = [gib / s for _, s, _ in runs]
+            stimes = [st / gib for _, _, st in runs]
+            med[l, dev] = statistics.median(rates)
+            c = data[l]['counts'].get(dev, {})
+            per = lambda k: c.get(k, -1) / gib if c.get(k, -1) >= 0 else float('nan')
+            out.append(f'{dev:8} {l:9} {med[l, dev]:7.3f} ({min(rates):5.3f}) '
+                       f'{fmt_ratio(med[l, dev], med.get((ref, dev), 0)):>8} '
+                       f'{statistics.median(stimes):10.3f} {per("bios"):9.0f} {per("bvecs"):10.0f} {per("requests"):9.0f}')
+            csv.append(f'{l},{dev},{min(rates):.4f},{med[l, dev]:.4f},{statistics.median(stimes):.4f},'
+                       f'{per("bios"):.0f},{per("bvecs"):.0f},{per("requests"):.0f}')
+    out.append('')
+    for l in labels:
+        ms = data[l]['memset']
+        if ms:
+            m = statistics.median(ms[0][0] / 1024 / s for _, s in ms)
+            out.append(f'memset bandwidth in the {l} guest: {m:.3f} GiB/s (the ceiling for RAM-backed devices)')
+            if (l, 'ram0') in med:
+                out.append(f'  brd zeroout / memset in {l}: {med[l, "ram0"] / m:.2f}')
+    out.append('')
+    out.append('Real clients on virtio-blk (write-zeroes=off), seconds, median:')
+    for name in sorted({n for l in labels for n in data[l]['client']}):
+        base_t = statistics.median(data[ref]['client'].get(name, [0])) or 0
+        row = []
+        for l in labels:
+            t = data[l]['client'].get(name)
+            if t:
+                row.append(f'{l} {statistics.median(t):.2f}s ({fmt_ratio(base_t, statistics.median(t)).strip()} speed)')
+        out.append(f'  {name}: ' + ', '.join(row))
+    out.append('')
+    out.append('Memory and boot (MemTotal in KiB; boot = uptime when /init starts, TCG):')
+    mem = {l: int(data[l]['info'].get('memtotal_kb', 0)) for l in labels}
+    for l in labels:
+        i = data[l]['info']
+        out.append(f'  {l:9} MemTotal {mem[l]} KiB ({mem[l] - mem[ref]:+d} vs {ref}), '
+                   f'boot {float(i.get("uptime_at_init", 0)):.2f}s, zero folio size {i.get("zero_folio")}')
+    if 'static-y' in mem and 'static-n' in mem:
+        out.append(f'  static-y costs {mem["static-n"] - mem["static-y"]} KiB against static-n (PMD_SIZE = 2048 KiB)')
+
+    for dev in devs:
+        dat.append(f'{dev} ' + ' '.join(f'{med.get((l, dev), 0):.4f}' for l in labels))
+    text = '\n'.join(out) + '\n'
+    open(f'{outdir}/bench.txt', 'w').write(text)
+    open(f'{outdir}/bench.csv', 'w').write('\n'.join(csv) + '\n')
+    open(f'{outdir}/bench.dat', 'w').write('device ' + ' '.join(labels) + '\n' + '\n'.join(dat) + '\n')
+    print(text, end='')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
