@@ -6,7 +6,10 @@
 #    the kernel's ext4lazyinit thread (sb_issue_zeroout), on a device full
 #    of a non-zero pattern: the inode tables must come out zeroed, which
 #    e2fsck checks.
-# Devices: null_blk nullb1/nullb2 (memory backed), virtio-blk vda.
+# Every filesystem is made on a device full of a non-zero pattern (and
+# without discard), so that padding iomap failed to write would read back
+# as the pattern rather than as zeroes. Devices: loop1 on a 128 MiB tmpfs
+# file for XFS, virtio-blk vda (64 MiB) for ext4.
 n=0 failed=0
 ok()     { n=$((n + 1)); echo "ok $n $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
@@ -21,8 +24,9 @@ fill() {	# fill DEV MiB: a non-zero pattern, so that unzeroed blocks show
 	yes "pmd-zero pattern" | tr -d '\n' | dd of="$1" bs=1M count="$2" iflag=fullblock 2>/dev/null
 }
 
-dio_on() {	# dio_on NAME DEV BLOCK_SIZE MKFS...
-	name=$1 dev=$2 bs=$3; shift 3
+dio_on() {	# dio_on NAME DEV MIB BLOCK_SIZE MKFS...
+	name=$1 dev=$2 mib=$3 bs=$4; shift 4
+	fill "$dev" "$mib"
 	if ! "$@" "$dev" >/tmp/mkfs.log 2>&1; then
 		sed 's/^/# /' /tmp/mkfs.log; not_ok "$name: mkfs"; return
 	fi
@@ -37,18 +41,21 @@ dio_on() {	# dio_on NAME DEV BLOCK_SIZE MKFS...
 echo "TAP version 13"
 if ! command -v mkfs.xfs >/dev/null; then
 	skip "xfs" "mkfs.xfs is not in the initramfs"
-elif [ ! -b /dev/nullb1 ] || [ ! -b /dev/nullb2 ]; then
-	skip "xfs" "null_blk devices nullb1/nullb2 are missing"
+elif ! dd if=/dev/zero of=/tmp/xfs.img bs=1M count=128 2>/dev/null ||
+     ! losetup /dev/loop1 /tmp/xfs.img; then
+	not_ok "xfs: loop1 on a tmpfs file"
 else
-	dio_on "xfs 16k blocks" /dev/nullb1 16384 mkfs.xfs -q -f -b size=16384
-	dio_on "xfs 64k blocks" /dev/nullb2 65536 mkfs.xfs -q -f -b size=65536
-	dio_on "xfs 4k blocks" /dev/nullb1 4096 mkfs.xfs -q -f -b size=4096
+	for bs in 16384 65536 4096; do
+		dio_on "xfs $((bs / 1024))k blocks" /dev/loop1 128 $bs mkfs.xfs -q -f -K -d agcount=1 -b size=$bs
+	done
+	losetup -d /dev/loop1
+	rm -f /tmp/xfs.img
 fi
 
 if ! command -v mkfs.ext4 >/dev/null; then
 	skip "ext4" "mkfs.ext4 is not in the initramfs"
 else
-	dio_on "ext4 4k blocks" /dev/vda 4096 mkfs.ext4 -q -F -b 4096
+	dio_on "ext4 4k blocks" /dev/vda 64 4096 mkfs.ext4 -q -F -b 4096 -E nodiscard
 
 	# mkfs zeroes the inode tables with BLKZEROOUT/fallocate itself.
 	fill /dev/vda 64

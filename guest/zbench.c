@@ -8,8 +8,9 @@
  *   zbench zeroout DEVICE MIB REPS
  *	One warm-up, then REPS timed BLKZEROOUTs of the first MIB MiB of
  *	DEVICE, untraced; then one more with tracing on, counting the bios
- *	(block:block_bio_queue), bio_vecs (a kprobe on bio_add_page(), which
- *	blkdev_issue_zeroout() calls once per segment) and requests (the
+ *	(block:block_bio_queue), bio_vecs and their bytes (a kprobe on
+ *	bio_add_page(), which blkdev_issue_zeroout() calls once per segment,
+ *	directly or through bio_add_folio()) and requests (the
  *	device's write I/O counter in /sys/block/NAME/stat, where it has one).
  *
  * Prints one "BENCH key=value ..." line per measurement for the host.
@@ -30,6 +31,12 @@
 #include <unistd.h>
 
 #define TRACE "/sys/kernel/tracing/"
+
+#if defined(__x86_64__)
+#define LEN_ARG "%dx"
+#elif defined(__aarch64__)
+#define LEN_ARG "%x2"
+#endif
 
 static double now(void)
 {
@@ -90,8 +97,8 @@ static int zeroout(int fd, uint64_t len)
 static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 {
 	const char *name = strrchr(dev, '/') + 1;
-	long long ios0, ios1, bios = 0, bvecs = 0, lost = 0;
-	char line[512] = "", needle[64];
+	long long ios0, ios1, bios = 0, bvecs = 0, bvec_bytes = 0, lost = 0;
+	char line[512] = "", needle[64], self[32];
 	uint64_t len = mib << 20;
 	struct stat st;
 	double t, s;
@@ -120,7 +127,9 @@ static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 	/* One counted run, with tracing on (and therefore not timed). */
 	put(TRACE "tracing_on", "0", 0);
 	put(TRACE "buffer_size_kb", "65536", 0);
-	put(TRACE "kprobe_events", "p:pmdz/bvec bio_add_page\n", O_APPEND);
+	/* bio_add_page(bio, page, len, offset): len is the third argument. */
+	put(TRACE "kprobe_events", "p:pmdz/bvec bio_add_page len=" LEN_ARG ":u32\n",
+	    O_APPEND);
 	put(TRACE "events/block/block_bio_queue/enable", "1", 0);
 	if (put(TRACE "events/pmdz/bvec/enable", "1", 0))
 		fprintf(stderr, "zbench: no kprobe events, bio_vecs not counted\n");
@@ -133,14 +142,23 @@ static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 	ios1 = write_ios(name);
 	snprintf(needle, sizeof(needle), "block_bio_queue: %u,%u ",
 		 major(st.st_rdev), minor(st.st_rdev));
+	/* The zeroout's bios are built in this task: "comm-pid [cpu] ...". */
+	snprintf(self, sizeof(self), "-%d ", getpid());
 	f = fopen(TRACE "trace", "r");
 	while (f && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "LOST"))
+			lost++;
+		if (!strstr(line, self))
+			continue;
 		if (strstr(line, needle))
 			bios++;
-		else if (strstr(line, " bvec: "))
+		else if (strstr(line, " bvec: ")) {
+			char *len = strstr(line, "len=");
+
 			bvecs++;
-		else if (strstr(line, "LOST"))
-			lost++;
+			if (len)
+				bvec_bytes += strtoll(len + 4, NULL, 0);
+		}
 	}
 	if (f)
 		fclose(f);
@@ -149,8 +167,8 @@ static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 	put(TRACE "events/block/block_bio_queue/enable", "0", 0);
 	put(TRACE "events/pmdz/bvec/enable", "0", 0);
 	put(TRACE "kprobe_events", "-:pmdz/bvec\n", O_APPEND);
-	printf("BENCH kind=counts dev=%s mib=%llu bios=%lld bvecs=%lld requests=%lld\n",
-	       name, (unsigned long long)mib, bios, bvecs,
+	printf("BENCH kind=counts dev=%s mib=%llu bios=%lld bvecs=%lld bvec_bytes=%lld requests=%lld\n",
+	       name, (unsigned long long)mib, bios, bvecs, bvec_bytes,
 	       ios0 < 0 ? -1 : ios1 - ios0);
 	close(fd);
 	return 0;

@@ -1,12 +1,13 @@
 #!/bin/bash
-# Build every prefix of the series (each commit of base..series) for the
-# STATIC_PMD_ZERO_PAGE=y, =n and TRANSPARENT_HUGEPAGE=n variants, in a
+# Build every prefix of the series (each commit of base..series) with
+# STATIC_PMD_ZERO_PAGE=y, =n and TRANSPARENT_HUGEPAGE=n (the bisect-*
+# variants: a small config covering the code the series touches), in a
 # separate worktree (build/bisect) so that build/src is left alone.
 # Options a prefix does not know yet are allowed to be missing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-variants=${VARIANTS:-static-y static-n nothp}
+variants=${VARIANTS:-bisect-y bisect-n bisect-nothp}
 wt=$BUILD/bisect
 [ -d "$wt" ] || git -C "$SRC" worktree add -q --detach "$wt" base
 commits=$(git -C "$SRC" rev-list --reverse base..series)
@@ -18,12 +19,16 @@ for c in $commits; do
 	git -C "$wt" checkout -q --detach "$c"
 	subject=$(git -C "$wt" log -1 --format=%s)
 	for v in $variants; do
-		if LENIENT=1 BUILD_NAME="bisect-$v" "$TOP/scripts/build.sh" "$v" "$wt" >"$LOGS/bisect-$i-$v.log" 2>&1; then
+		if LENIENT=1 FORCE_CONFIG=1 "$TOP/scripts/build.sh" "$v" "$wt" >"$LOGS/bisect-$i-$v.log" 2>&1; then
 			r=ok
 		else
 			r=FAILED failed=$((failed + 1))
 		fi
-		printf '[%d/%d] %-8s %-6s %s\n' "$i" "$total" "$v" "$r" "$subject" | tee -a "$RESULTS/bisect-build.txt"
+		cfg=$BUILD/out/$v/.config
+		opts="THP=$(grep -q '^CONFIG_TRANSPARENT_HUGEPAGE=y' "$cfg" && echo y || echo n)"
+		opts+=" STATIC=$(grep -q '^CONFIG_STATIC_PMD_ZERO_PAGE=y' "$cfg" && echo y || echo n)"
+		printf '[%2d/%d] %-12s %-6s %-15s %s\n' "$i" "$total" "$v" "$r" "$opts" "$subject" |
+			tee -a "$RESULTS/bisect-build.txt"
 	done
 done
 echo "bisect build: $((i * $(echo $variants | wc -w) - failed)) builds ok, $failed failed (results/bisect-build.txt)"

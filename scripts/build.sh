@@ -32,10 +32,11 @@ command -v ccache >/dev/null && cc="ccache $cc"
 jobs=$(( $(nproc) + 1 ))
 mk=(make -C "$tree" O="$out" ARCH="$arch" CROSS_COMPILE="$cross" CC="$cc" -j"$jobs")
 
-# Regenerate .config only when the start target or a fragment changed.
+# Regenerate .config only when the start target or a fragment changed
+# (FORCE_CONFIG=1: always, for trees whose Kconfig changes under us).
 stamp=$out/.fragments
 want=$( (echo "$start"; cat "${frags[@]}" /dev/null) | sha1sum)
-if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ "${FORCE_CONFIG:-0}" = 1 ]; then
 	run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" "${mk[@]}" "$start"
 	if [ ${#frags[@]} -gt 0 ]; then
 		run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" \
@@ -46,16 +47,25 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 "${mk[@]}" olddefconfig >/dev/null 2>&1
 
-# Every option a fragment asks for must have survived olddefconfig.
-missing=0
+# Every option the fragments ask for (the last word for each symbol wins,
+# as in merge_config.sh) must have survived olddefconfig.
+declare -A want_opt=()
 for f in "${frags[@]+"${frags[@]}"}"; do
 	while IFS= read -r opt; do
 		case "$opt" in
-		CONFIG_*=*) grep -qx "$opt" "$out/.config" || { echo "    $variant: $opt did not stick" >&2; missing=1; } ;;
-		"# CONFIG_"*" is not set") sym=${opt#\# }; sym=${sym%% *}
-			grep -q "^$sym=" "$out/.config" && { echo "    $variant: $sym should be off" >&2; missing=1; } ;;
+		CONFIG_*=*) want_opt[${opt%%=*}]=$opt ;;
+		"# CONFIG_"*" is not set") sym=${opt#\# }; want_opt[${sym%% *}]=off ;;
 		esac
 	done <"$f"
+done
+missing=0
+for sym in "${!want_opt[@]}"; do
+	opt=${want_opt[$sym]}
+	if [ "$opt" = off ]; then
+		grep -q "^$sym=" "$out/.config" && { echo "    $variant: $sym should be off" >&2; missing=1; }
+	else
+		grep -qx "$opt" "$out/.config" || { echo "    $variant: $opt did not stick" >&2; missing=1; }
+	fi
 done
 [ "$missing" = 0 ] || [ "${LENIENT:-0}" = 1 ] || die "$variant: kconfig fragment not satisfied (see $out/.config)"
 [ "${CONFIG_ONLY:-0}" = 1 ] && exit 0
@@ -81,4 +91,4 @@ if [ "$(cat "$out/.rc")" != 0 ]; then
 	grep -E -A3 'error:|Error [0-9]|undefined reference' "$LOGS/build-${BUILD_NAME:-$variant}.log" | head -n 40 >&2
 	exit 1
 fi
-info "$variant: built in $(( $(date +%s) - t0 ))s: $(ls "$out"/arch/*/boot/"$image")"
+info "$variant: built in $(( $(date +%s) - t0 ))s: $(ls "$out"/arch/*/boot/"$image" | head -n 1)"

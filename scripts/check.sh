@@ -55,6 +55,16 @@ while read -r label v static extra; do
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 done <"$runs"
 
+# The benchmark, once and small, so that it cannot rot unnoticed.
+step "bench smoke: one 64 MiB round on the =y kernel"
+if BENCH_MIB=64 BENCH_REPS=1 BENCH_VARIANTS=static-y BENCH_LABEL=smoke \
+	"$TOP/scripts/bench.sh" </dev/null >"$LOGS/bench-smoke.log" 2>&1 &&
+   grep -q '^ram0 ' "$RESULTS/smoke/bench.txt"; then
+	record PASS "bench smoke: make bench measures and reports"
+else
+	record FAIL "bench smoke: make bench measures and reports" "see $LOGS/bench-smoke.log"
+fi
+
 echo
 echo "results: $summary; console logs: $LOGS/boot-*-check.log"
 [ "$skip" -gt 0 ] && echo "($skip skipped: each says why above)"
