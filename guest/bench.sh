@@ -29,7 +29,7 @@ timed() {	# timed NAME COMMAND...: one BENCH line with the wall time
 }
 if [ -b /dev/vda ]; then
 	for i in $(seq "$reps"); do
-		timed blkdiscard-z blkdiscard -z /dev/vda
-		timed mkfs.ext4 mkfs.ext4 -q -F -E lazy_itable_init=0,nodiscard /dev/vda
+		timed blkdiscard-z /usr/sbin/blkdiscard -z /dev/vda
+		timed mkfs.ext4 /usr/sbin/mkfs.ext4 -q -F -E lazy_itable_init=0,nodiscard /dev/vda
 	done
 fi

@@ -8,9 +8,9 @@
  *   zbench zeroout DEVICE MIB REPS
  *	One warm-up, then REPS timed BLKZEROOUTs of the first MIB MiB of
  *	DEVICE, untraced; then one more with tracing on, counting the bios
- *	(block:block_bio_queue), bio_vecs and their bytes (a kprobe on
- *	bio_add_page(), which blkdev_issue_zeroout() calls once per segment,
- *	directly or through bio_add_folio()) and requests (the
+ *	(block:block_bio_queue), bio_vecs and their bytes (a return probe
+ *	on bio_add_page(), which blkdev_issue_zeroout() calls once per
+ *	segment, directly or through bio_add_folio()) and requests (the
  *	device's write I/O counter in /sys/block/NAME/stat, where it has one).
  *
  * Prints one "BENCH key=value ..." line per measurement for the host.
@@ -32,11 +32,7 @@
 
 #define TRACE "/sys/kernel/tracing/"
 
-#if defined(__x86_64__)
-#define LEN_ARG "%dx"
-#elif defined(__aarch64__)
-#define LEN_ARG "%x2"
-#endif
+
 
 static double now(void)
 {
@@ -127,8 +123,12 @@ static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 	/* One counted run, with tracing on (and therefore not timed). */
 	put(TRACE "tracing_on", "0", 0);
 	put(TRACE "buffer_size_kb", "65536", 0);
-	/* bio_add_page(bio, page, len, offset): len is the third argument. */
-	put(TRACE "kprobe_events", "p:pmdz/bvec bio_add_page len=" LEN_ARG ":u32\n",
+	/*
+	 * bio_add_page() returns the bytes it added: 0 when the bio is full,
+	 * after which the caller retries the same chunk in a new bio. Count
+	 * the calls that added a bio_vec.
+	 */
+	put(TRACE "kprobe_events", "r:pmdz/bvec bio_add_page ret=$retval:u32\n",
 	    O_APPEND);
 	put(TRACE "events/block/block_bio_queue/enable", "1", 0);
 	if (put(TRACE "events/pmdz/bvec/enable", "1", 0))
@@ -153,11 +153,11 @@ static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 		if (strstr(line, needle))
 			bios++;
 		else if (strstr(line, " bvec: ")) {
-			char *len = strstr(line, "len=");
+			char *ret = strstr(line, "ret=");
+			long long added = ret ? strtoll(ret + 4, NULL, 0) : 0;
 
-			bvecs++;
-			if (len)
-				bvec_bytes += strtoll(len + 4, NULL, 0);
+			bvecs += added > 0;
+			bvec_bytes += added;
 		}
 	}
 	if (f)
