@@ -3,7 +3,8 @@
 
   bench_report.py OUTDIR LABEL=LOG [LABEL=LOG ...]
 
-The first LABEL is the reference (the unpatched base). Writes OUTDIR/bench.txt
+The first LABEL is the reference (the unpatched base); logs with the same
+LABEL (several boots of one kernel) are merged. Writes OUTDIR/bench.txt
 (the table, also printed), OUTDIR/bench.csv and OUTDIR/bench.dat for the chart.
 Exits 1 if a log lacks the measurements.
 """
@@ -42,8 +43,24 @@ def fmt_ratio(x, ref):
 
 def main():
     outdir, pairs = sys.argv[1], sys.argv[2:]
-    labels = [p.split('=', 1)[0] for p in pairs]
-    data = {p.split('=', 1)[0]: parse(p.split('=', 1)[1]) for p in pairs}
+    labels, data = [], {}
+    for pair in pairs:
+        label, log = pair.split('=', 1)
+        runs = parse(log)
+        if label not in data:
+            labels.append(label)
+            data[label] = runs
+            continue
+        # More than one boot of the same kernel: merge their measurements.
+        d = data[label]
+        for k in ('zeroout', 'counts', 'client'):
+            for key, v in runs[k].items():
+                if isinstance(v, list):
+                    d[k].setdefault(key, []).extend(v)
+                else:
+                    d[k][key] = v
+        d['memset'] += runs['memset']
+        d['info'] = d['info'] or runs['info']
     ref = labels[0]
     out, csv, dat = [], ['variant,device,gib_s_min,gib_s_median,stime_per_gib_median,bios_per_gib,bvecs_per_gib,requests_per_gib'], []
     missing = [l for l in labels if not data[l]['zeroout']]

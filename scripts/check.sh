@@ -57,7 +57,7 @@ done <"$runs"
 
 # The benchmark, once and small, so that it cannot rot unnoticed.
 step "bench smoke: one 64 MiB round on the =y kernel"
-if BENCH_MIB=64 BENCH_REPS=1 BENCH_VARIANTS=static-y BENCH_LABEL=smoke \
+if SMOKE=1 BENCH_MIB=64 BENCH_REPS=1 BENCH_VARIANTS=static-y BENCH_LABEL=smoke \
 	"$TOP/scripts/bench.sh" </dev/null >"$LOGS/bench-smoke.log" 2>&1 &&
    grep -q '^ram0 ' "$RESULTS/smoke/bench.txt"; then
 	record PASS "bench smoke: make bench measures and reports"
