@@ -22,16 +22,9 @@ done
 
 # Real clients, on the virtio disk: util-linux blkdiscard -z on the whole
 # device, and mkfs.ext4 zeroing its inode tables itself.
-timed() {	# timed NAME COMMAND...: one BENCH line with the wall time
-	name=$1; shift
-	t0=$(cut -d' ' -f1 /proc/uptime)
-	"$@" >/tmp/timed.log 2>&1 || { sed 's/^/# /' /tmp/timed.log; echo "# $name failed"; return; }
-	t1=$(cut -d' ' -f1 /proc/uptime)
-	echo "BENCH kind=client name=$name secs=$(echo "$t1 $t0" | awk '{ printf "%.2f", $1 - $2 }')"
-}
 if [ -z "$tag" ] && [ -b /dev/vda ]; then
 	for i in $(seq "$reps"); do
-		timed blkdiscard-z /usr/sbin/blkdiscard -z /dev/vda
-		timed mkfs.ext4 /usr/sbin/mkfs.ext4 -q -F -E lazy_itable_init=0,nodiscard /dev/vda
+		zbench time blkdiscard-z /usr/sbin/blkdiscard -z /dev/vda
+		zbench time mkfs.ext4 /usr/sbin/mkfs.ext4 -q -F -E lazy_itable_init=0,nodiscard /dev/vda
 	done
 fi

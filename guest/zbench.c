@@ -5,6 +5,8 @@
  *   zbench memset MIB REPS
  *	Bandwidth of memset() over a MIB buffer: the ceiling for zeroing
  *	a RAM-backed device, which has to write every byte as well.
+ *   zbench time NAME COMMAND [ARGS...]
+ *	Run COMMAND and print its wall time as a "client" measurement.
  *   zbench zeroout DEVICE MIB REPS
  *	One warm-up, then REPS timed BLKZEROOUTs of the first MIB MiB of
  *	DEVICE, untraced; then one more with tracing on, counting the bios
@@ -27,6 +29,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,12 +200,37 @@ static int bench_memset(uint64_t mib, int reps)
 	return 0;
 }
 
+static int time_command(const char *name, char **argv)
+{
+	double t = now();
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 1;
+	t = now() - t;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "%s: %s failed\n", name, argv[0]);
+		return 1;
+	}
+	printf("BENCH kind=client name=%s secs=%.6f\n", name, t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "memset"))
 		return bench_memset(strtoull(argv[2], NULL, 0), atoi(argv[3]));
+	if (argc >= 4 && !strcmp(argv[1], "time"))
+		return time_command(argv[2], argv + 3);
 	if (argc == 5 && !strcmp(argv[1], "zeroout"))
 		return bench_zeroout(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]));
-	fprintf(stderr, "usage: %s memset MIB REPS | zeroout DEVICE MIB REPS\n", argv[0]);
+	fprintf(stderr, "usage: %s memset MIB REPS | zeroout DEVICE MIB REPS | time NAME CMD...\n",
+		argv[0]);
 	return 2;
 }
