@@ -57,14 +57,19 @@ def section_cases(log, name):
         return None, None
     cases = []
     for line in m.group(1).splitlines():
-        r = re.match(r'^(not ok|ok) \d+ (.*?)(\s+#\s*(SKIP|TODO).*)?$', line, re.I)
+        r = re.match(r'^(not ok|ok) \d+ (.*?)(\s+#\s*(SKIP|TODO)\s*(.*))?$', line, re.I)
         if not r:
             continue
         status = 'PASS' if r.group(1) == 'ok' else 'FAIL'
         if r.group(4) and r.group(4).upper() == 'SKIP':
             status = 'SKIP'
-        cases.append((r.group(2), status))
+        cases.append((r.group(2), status, r.group(5) or ''))
     return cases, int(m.group(2))
+
+
+def skip_reasons(log):
+    """KTAP skip reasons by case name ('ok N name # SKIP reason')."""
+    return dict(re.findall(r'\bok \d+ (\S+) # SKIP (.*)', log))
 
 
 def main():
@@ -83,17 +88,19 @@ def main():
     if kunit is None or not kunit:
         res.append(('kunit: results present', 'FAIL', 'no KUnit output in the log'))
     else:
-        res += [(f'kunit: {n}', s, '') for n, s in kunit]
+        why = skip_reasons(log)
+        res += [(f'kunit: {n}', s, why.get(n.split('.')[-1], '') if s == 'SKIP' else '')
+                for n, s in kunit]
 
     for sec in filter(None, a.sections.split(',')):
         cases, rc = section_cases(log, sec)
         if cases is None:
             res.append((f'{sec}: results present', 'FAIL', f'no {sec} section in the log'))
             continue
-        res += [(f'{sec}: {n}', s, '') for n, s in cases]
+        res += [(f'{sec}: {n}', s, why) for n, s, why in cases]
         if not cases:
             res.append((f'{sec}: results present', 'FAIL', f'no test ran (rc {rc})'))
-        elif rc != 0 and all(s != 'FAIL' for _, s in cases):
+        elif rc != 0 and all(s != 'FAIL' for _, s, _ in cases):
             res.append((f'{sec}: exit status', 'FAIL', f'exited {rc}'))
 
     if a.static:
