@@ -46,7 +46,13 @@ elif ! dd if=/dev/zero of=/tmp/xfs.img bs=1M count=128 2>/dev/null ||
 	not_ok "xfs: loop1 on a tmpfs file"
 else
 	for bs in 16384 65536 4096; do
-		dio_on "xfs $((bs / 1024))k blocks" /dev/loop1 128 $bs mkfs.xfs -q -f -K -d agcount=1 -b size=$bs
+		name="xfs $((bs / 1024))k blocks"
+		# Blocks above PAGE_SIZE need large folios in the page cache.
+		if [ $bs -gt 4096 ] && [ ! -d /sys/kernel/mm/transparent_hugepage ]; then
+			skip "$name" "XFS blocks above PAGE_SIZE need TRANSPARENT_HUGEPAGE"
+			continue
+		fi
+		dio_on "$name" /dev/loop1 128 $bs mkfs.xfs -q -f -K -d agcount=1 -b size=$bs
 	done
 	losetup -d /dev/loop1
 	rm -f /tmp/xfs.img
