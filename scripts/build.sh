@@ -73,7 +73,9 @@ done
 step "building $variant kernel ($(git -C "$tree" describe --always --tags 2>/dev/null), $jobs jobs, log $LOGS/build-${BUILD_NAME:-$variant}.log)"
 t0=$(date +%s)
 # Show a progress line every 30 s instead of make's output.
-( "${mk[@]}" "$image" >"$LOGS/build-${BUILD_NAME:-$variant}.log" 2>&1; echo $? >"$out/.rc" ) &
+# (set +e: the status must reach .rc even when make fails; no .rc = failed)
+rm -f "$out/.rc"
+( set +e; "${mk[@]}" "$image" >"$LOGS/build-${BUILD_NAME:-$variant}.log" 2>&1; echo $? >"$out/.rc" ) &
 pid=$!
 last=$t0
 while kill -0 $pid 2>/dev/null; do
@@ -86,7 +88,7 @@ while kill -0 $pid 2>/dev/null; do
 	fi
 done
 wait $pid || true
-if [ "$(cat "$out/.rc")" != 0 ]; then
+if [ "$(cat "$out/.rc" 2>/dev/null)" != 0 ]; then
 	echo "error: $variant build failed; compiler says:" >&2
 	grep -E -A3 'error:|Error [0-9]|undefined reference' "$LOGS/build-${BUILD_NAME:-$variant}.log" | head -n 40 >&2
 	exit 1
