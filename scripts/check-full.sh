@@ -11,16 +11,13 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 full=$RESULTS/check-full.txt
+SUMMARY=$full
 : >"$full"
 "$TOP/scripts/check.sh" | tee "$LOGS/check.log"
 read -r pass fail < <(tail -n 1 "$LOGS/check.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
 pass=${pass:-0} fail=${fail:-1}
 skip=0
 
-record() {	# record <PASS|FAIL|SKIP> <name> [why]
-	printf '  %-4s %s%s\n' "$1" "$2" "${3:+  ($3)}" | tee -a "$full"
-	case $1 in PASS) pass=$((pass + 1)) ;; FAIL) fail=$((fail + 1)) ;; SKIP) skip=$((skip + 1)) ;; esac
-}
 results() {	# results LABEL LOG STATIC SECTIONS
 	out=$(python3 "$TOP/scripts/results.py" "$2" --variant "$1" --tree "$SRC" \
 		--static "$3" --sections "$4")

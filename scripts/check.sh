@@ -9,13 +9,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 summary=$RESULTS/check.txt
+SUMMARY=$summary
 : >"$summary"
-pass=0 fail=0 skip=0
-
-record() {	# record <PASS|FAIL|SKIP> <name> [why]
-	printf '  %-4s %s%s\n' "$1" "$2" "${3:+  ($3)}" | tee -a "$summary"
-	case $1 in PASS) pass=$((pass + 1)) ;; FAIL) fail=$((fail + 1)) ;; SKIP) skip=$((skip + 1)) ;; esac
-}
 
 # Round trip: git am of patches/ onto base, exported again, gives patches/.
 step "harness: apply + export round trip"

@@ -63,3 +63,11 @@ format_series() {	# format_series DIR RANGE OUT
 	python3 "$TOP/scripts/cover.py" "$TOP/patches/0000-cover-letter.patch" "$3/0000-cover-letter.patch"
 	(cd "$3" && ls [0-9]*.patch | grep -v '^0000-') >"$3/series"
 }
+
+# Test tally shared by check.sh and check-full.sh: record <PASS|FAIL|SKIP>
+# <name> [why] prints one result line, appends it to $SUMMARY and counts it.
+pass=0 fail=0 skip=0
+record() {
+	printf '  %-4s %s%s\n' "$1" "$2" "${3:+  ($3)}" | tee -a "$SUMMARY"
+	case $1 in PASS) pass=$((pass + 1)) ;; FAIL) fail=$((fail + 1)) ;; SKIP) skip=$((skip + 1)) ;; esac
+}
