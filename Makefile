@@ -5,13 +5,14 @@ S := scripts
 V ?= static-y
 MODE ?= check
 
-.PHONY: all run check check-full bench deps base apply export build boot bisect-build checkpatch clean help
+.PHONY: all run check check-full mutants bench deps base apply export build boot bisect-build checkpatch clean help
 all: help
 
 help:
 	@echo "make run            build the STATIC_PMD_ZERO_PAGE=y kernel, boot it, show a zeroout"
 	@echo "make check          every test: KUnit + in-guest tests on the =y and =n kernels"
 	@echo "make check-full     check + debug (KASAN, lockdep...), THP=n, allnoconfig, arm64 4K and 64K"
+	@echo "make mutants        make check on each deliberately broken variant (configs/mutants)"
 	@echo "make bench          base vs =n vs =y: zeroout throughput, CPU, bios/bvecs, memory"
 	@echo "make base           materialise the 6.12 base in build/src (KSRC=/path to use your tree)"
 	@echo "make apply          git am patches/series onto the base (branch 'series')"
@@ -47,6 +48,9 @@ check: apply
 
 check-full: apply
 	@$(S)/check-full.sh
+
+mutants: apply
+	@$(S)/mutants.sh
 
 bench: apply
 	@$(S)/bench.sh

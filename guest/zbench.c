@@ -7,20 +7,31 @@
  *	a RAM-backed device, which has to write every byte as well.
  *   zbench time NAME COMMAND [ARGS...]
  *	Run COMMAND and print its wall time as a "client" measurement.
- *   zbench zeroout DEVICE MIB REPS
- *	One warm-up, then REPS timed BLKZEROOUTs of the first MIB MiB of
+ *   zbench zeroout|fzero DEVICE MIB REPS
+ *	One warm-up, then REPS timed BLKZEROOUTs (zeroout) or
+ *	fallocate(FALLOC_FL_ZERO_RANGE)s (fzero) of the first MIB MiB of
  *	DEVICE, untraced; then one more with tracing on, counting the bios
  *	(block:block_bio_queue), bio_vecs and their bytes (a return probe
  *	on bio_add_page(), which blkdev_issue_zeroout() calls once per
  *	segment, directly or through bio_add_folio()) and requests (the
  *	device's write I/O counter in /sys/block/NAME/stat, where it has one).
+ *	BLKZEROOUT can be killed, so the kernel keeps its bios small;
+ *	fallocate() cannot, and gets the large bios.
+ *   zbench kill DEVICE MIB DELAY_MS REPS
+ *	REPS times: a child starts a BLKZEROOUT of the first MIB MiB of
+ *	DEVICE (a bandwidth-limited one, so that it takes long), is sent
+ *	SIGKILL DELAY_MS later, and the time until it is reaped is printed.
+ *	A child that was not killed by the signal is an error.
  *
  * Prints one "BENCH key=value ..." line per measurement for the host.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
+#include <signal.h>
 #include <linux/fs.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,14 +93,69 @@ static long long write_ios(const char *name)
 	return v[4];
 }
 
+static bool use_fallocate;
+
 static int zeroout(int fd, uint64_t len)
 {
 	uint64_t range[2] = { 0, len };
 
+	if (use_fallocate) {
+		if (fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, 0, len)) {
+			fprintf(stderr, "fallocate(FALLOC_FL_ZERO_RANGE): %s\n", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	if (ioctl(fd, BLKZEROOUT, range)) {
 		fprintf(stderr, "BLKZEROOUT: %s\n", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+static int bench_kill(const char *dev, uint64_t mib, int delay_ms, int reps)
+{
+	const char *name = strrchr(dev, '/') + 1;
+	int i, fd, status, pipefd[2];
+	double t;
+	pid_t pid;
+	char c;
+
+	fd = open(dev, O_RDWR);
+	if (fd < 0) {
+		perror(dev);
+		return 1;
+	}
+	for (i = 1; i <= reps; i++) {
+		if (pipe(pipefd))
+			return 1;
+		pid = fork();
+		if (pid == 0) {
+			close(pipefd[0]);
+			if (write(pipefd[1], "x", 1) != 1)
+				_exit(2);
+			_exit(zeroout(fd, mib << 20) ? 1 : 0);
+		}
+		close(pipefd[1]);
+		if (pid < 0 || read(pipefd[0], &c, 1) != 1)
+			return 1;
+		close(pipefd[0]);
+		usleep(delay_ms * 1000);
+		t = now();
+		kill(pid, SIGKILL);
+		if (waitpid(pid, &status, 0) != pid)
+			return 1;
+		t = now() - t;
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+			fprintf(stderr, "zbench: the zeroout of %s ended before SIGKILL (status %#x): make it longer\n",
+				dev, status);
+			return 1;
+		}
+		printf("BENCH kind=kill dev=%s mib=%llu delay_ms=%d rep=%d secs=%.6f\n",
+		       name, (unsigned long long)mib, delay_ms, i, t);
+		fflush(stdout);
+	}
+	close(fd);
 	return 0;
 }
 
@@ -118,8 +184,9 @@ static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 			return 1;
 		t = now() - t;
 		s = stime() - s;
-		printf("BENCH kind=zeroout dev=%s mib=%llu rep=%d secs=%.6f stime=%.6f\n",
-		       name, (unsigned long long)mib, i, t, s);
+		printf("BENCH kind=%s dev=%s mib=%llu rep=%d secs=%.6f stime=%.6f\n",
+		       use_fallocate ? "fzero" : "zeroout", name,
+		       (unsigned long long)mib, i, t, s);
 		fflush(stdout);
 	}
 
@@ -170,8 +237,9 @@ static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 	put(TRACE "events/block/block_bio_queue/enable", "0", 0);
 	put(TRACE "events/pmdz/bvec/enable", "0", 0);
 	put(TRACE "kprobe_events", "-:pmdz/bvec\n", O_APPEND);
-	printf("BENCH kind=counts dev=%s mib=%llu bios=%lld bvecs=%lld bvec_bytes=%lld requests=%lld\n",
-	       name, (unsigned long long)mib, bios, bvecs, bvec_bytes,
+	printf("BENCH kind=counts%s dev=%s mib=%llu bios=%lld bvecs=%lld bvec_bytes=%lld requests=%lld\n",
+	       use_fallocate ? "-fzero" : "", name, (unsigned long long)mib,
+	       bios, bvecs, bvec_bytes,
 	       ios0 < 0 ? -1 : ios1 - ios0);
 	close(fd);
 	return 0;
@@ -230,7 +298,14 @@ int main(int argc, char **argv)
 		return time_command(argv[2], argv + 3);
 	if (argc == 5 && !strcmp(argv[1], "zeroout"))
 		return bench_zeroout(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]));
-	fprintf(stderr, "usage: %s memset MIB REPS | zeroout DEVICE MIB REPS | time NAME CMD...\n",
-		argv[0]);
+	if (argc == 5 && !strcmp(argv[1], "fzero")) {
+		use_fallocate = true;
+		return bench_zeroout(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]));
+	}
+	if (argc == 6 && !strcmp(argv[1], "kill"))
+		return bench_kill(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]),
+				  atoi(argv[5]));
+	fprintf(stderr, "usage: %s memset MIB REPS | zeroout|fzero DEVICE MIB REPS |\n"
+		"       kill DEVICE MIB DELAY_MS REPS | time NAME CMD...\n", argv[0]);
 	return 2;
 }

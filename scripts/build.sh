@@ -13,9 +13,13 @@ line=$(awk -v v="$variant" '$1 == v' "$TOP/configs/variants")
 [ -n "$line" ] || die "unknown variant '$variant' (see configs/variants)"
 read -r -a words <<<"$line"
 arch=${words[1]} start=${words[2]}
-frags=()
+frags=() llvm=
 for w in "${words[@]:3}"; do
-	case "$w" in *.config) frags+=("$TOP/configs/$w") ;; *) break ;; esac
+	case "$w" in
+	*.config) frags+=("$TOP/configs/$w") ;;
+	LLVM=*) llvm=${w#LLVM=} ;;	# build with clang/lld, e.g. LLVM=-16
+	*) break ;;
+	esac
 done
 case "$arch" in
 x86_64)	image=bzImage cross= ;;
@@ -28,9 +32,14 @@ mkdir -p "$out"
 export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 cc="${cross}gcc"
+if [ -n "$llvm" ]; then
+	need_pkgs "clang$llvm" "lld$llvm" "llvm$llvm"
+	cc="clang$llvm"
+fi
 command -v ccache >/dev/null && cc="ccache $cc"
 jobs=$(( $(nproc) + 1 ))
 mk=(make -C "$tree" O="$out" ARCH="$arch" CROSS_COMPILE="$cross" CC="$cc" -j"$jobs")
+[ -n "$llvm" ] && mk+=(LLVM="$llvm")
 
 # Regenerate .config only when the start target or a fragment changed
 # (FORCE_CONFIG=1: always, for trees whose Kconfig changes under us).

@@ -3,6 +3,9 @@
 #  - debug: =y with KASAN, KFENCE, DEBUG_VM, lockdep and DEBUG_PAGEALLOC,
 #    booted with all in-guest tests; any report in the log fails it;
 #  - nothp: the series with TRANSPARENT_HUGEPAGE=n, booted with all tests;
+#  - kmsan: =y with KMSAN (clang-16), booted with all tests;
+#  - kunit.py run --kunitconfig=mm on x86_64 and arm64 (4K pages);
+#  - a kernelcore= boot (KUnit: the folio is below ZONE_MOVABLE);
 #  - allnoconfig: the series must build;
 #  - arm64 (4K pages, =y): cross-built, booted in qemu-system-aarch64, KUnit;
 #  - arm64-64k: STATIC_PMD_ZERO_PAGE must not be selectable.
@@ -26,14 +29,36 @@ results() {	# results LABEL LOG STATIC SECTIONS
 	pass=$((pass + ${p:-0})) fail=$((fail + ${f:-1})) skip=$((skip + ${s:-0}))
 }
 
-for v in debug nothp; do
+for v in debug nothp kmsan; do
 	if ! "$TOP/scripts/build.sh" "$v"; then
 		record FAIL "$v: kernel builds" "see $LOGS/build-$v.log"; continue
 	fi
-	BOOT_TIMEOUT=2400 "$TOP/scripts/boot.sh" "$v" check "$v" "pmdz_static=yes" ||
+	mem=1024
+	[ "$v" = kmsan ] && mem=3072	# KMSAN keeps two bytes of metadata per byte
+	QEMU_MEM=$mem BOOT_TIMEOUT=3600 "$TOP/scripts/boot.sh" "$v" check "$v" "pmdz_static=yes" ||
 		record FAIL "$v: guest boots, runs its tests and powers off"
 	results "$v" "$LOGS/boot-$v-check.log" yes e2e,state,fs
 done
+
+# What a kernel developer types: KUnit's own tool with the suite's
+# mm/.kunitconfig, under QEMU, for x86_64 and arm64 with 4K pages.
+for arch in x86_64 arm64; do
+	args=(--arch="$arch" --kunitconfig=mm --build_dir="$BUILD/kunit-$arch" --jobs=$(( $(nproc) + 1 )))
+	[ "$arch" = arm64 ] && args+=(--cross_compile=aarch64-linux-gnu-) && need_pkgs gcc-aarch64-linux-gnu qemu-system-arm
+	step "kunit.py run ${args[*]}"
+	if (cd "$SRC" && ./tools/testing/kunit/kunit.py run "${args[@]}") >"$LOGS/kunit-py-$arch.log" 2>&1; then
+		record PASS "kunit.py run --arch=$arch --kunitconfig=mm" \
+			"$(grep -Eo 'Testing complete\. Ran [0-9]+ tests: .*' "$LOGS/kunit-py-$arch.log" | tail -n 1)"
+	else
+		record FAIL "kunit.py run --arch=$arch --kunitconfig=mm" "see $LOGS/kunit-py-$arch.log"
+	fi
+done
+
+# The ZONE_MOVABLE cap with kernelcore= as well (make check boots with
+# movablecore=): KUnit only.
+BOOT_TIMEOUT=900 "$TOP/scripts/boot.sh" static-y kunit static-y-kernelcore "kernelcore=40%" ||
+	record FAIL "static-y-kernelcore: kernel boots and runs KUnit"
+results static-y-kernelcore "$LOGS/boot-static-y-kernelcore-kunit.log" yes ""
 
 if "$TOP/scripts/build.sh" allnoconfig; then
 	record PASS "allnoconfig: the series builds"

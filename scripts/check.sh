@@ -13,22 +13,32 @@ SUMMARY=$summary
 : >"$summary"
 
 # Round trip: git am of patches/ onto base, exported again, gives patches/.
+# (MUTANT=1: a deliberately broken tree is under test, patches/ is not.)
 step "harness: apply + export round trip"
-if "$TOP/scripts/roundtrip.sh"; then
+if [ "${MUTANT:-0}" = 1 ]; then
+	info "skipped for a mutant"
+elif "$TOP/scripts/roundtrip.sh"; then
 	record PASS "harness: git am + export reproduces patches/ byte for byte"
 else
 	record FAIL "harness: git am + export reproduces patches/ byte for byte" "see $LOGS/roundtrip.diff"
 fi
 
 runs=${RUNS:-$TOP/configs/check-runs}
+# Results come only from this run's boots.
+rm -f "$LOGS"/boot-*-check.log "$LOGS"/boot-*-kunit.log "$LOGS"/boot-*-kill.log
 built=" "
-while read -r label v static extra; do
+while read -r label v static mode extra; do
 	case "$label" in ''|'#'*) continue ;; esac
 	if [ -n "${VARIANTS:-}" ] && ! [[ " $VARIANTS " == *" $v "* ]]; then
 		continue
 	fi
 	if [[ "$built" != *" $v "* ]]; then
-		if "$TOP/scripts/build.sh" "$v" </dev/null; then
+		tree=$SRC
+		if [ "$v" = base ]; then
+			tree=$BUILD/base
+			[ -d "$tree" ] || git -C "$SRC" worktree add -q --detach "$tree" base
+		fi
+		if "$TOP/scripts/build.sh" "$v" "$tree" </dev/null; then
 			built+="$v "
 		else
 			record FAIL "$v: kernel builds" "see $LOGS/build-$v.log"
@@ -36,12 +46,16 @@ while read -r label v static extra; do
 		fi
 	fi
 	[[ "$built" == *" $v:failed "* ]] && continue
-	log=$LOGS/boot-$label-check.log
-	if ! "$TOP/scripts/boot.sh" "$v" check "$label" "pmdz_static=$static $extra" </dev/null; then
+	log=$LOGS/boot-$label-$mode.log
+	args="pmdz_static=$static $extra"
+	if ! "$TOP/scripts/boot.sh" "$v" "$mode" "$label" "$args" </dev/null; then
 		record FAIL "$label: guest boots, runs its tests and powers off" "see $log"
 	fi
+	[ "$mode" = kill ] && continue
+	sections=e2e,state,fs
+	[ "$mode" = kunit ] && sections=
 	out=$(python3 "$TOP/scripts/results.py" "$log" --variant "$label" \
-		--tree "$SRC" --static "$static" --sections e2e,state,fs)
+		--tree "$SRC" --static "$static" --sections "$sections")
 	printf '%s\n' "$out" | grep -v '^COUNTS' | tee -a "$summary"
 	if ! read -r _ p f s < <(printf '%s\n' "$out" | grep '^COUNTS'); then
 		record FAIL "$label: results could be read" "scripts/results.py failed on $log"
@@ -50,9 +64,35 @@ while read -r label v static extra; do
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 done <"$runs"
 
+# Accounting: the static folio is counted in MemTotal, so booting with it
+# and without it (static_pmd_zero_page=off) gives the same MemTotal.
+mem() { sed -n 's/^PMDZ-MEM MemTotal: *\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -n 1; }
+on=$(mem "$LOGS/boot-static-y-check.log") off=$(mem "$LOGS/boot-static-y-off-check.log")
+if [ -n "$on" ] && [ -n "$off" ]; then
+	if [ "$on" = "$off" ]; then
+		record PASS "memory: MemTotal with the static folio equals MemTotal without it ($on kB)"
+	else
+		record FAIL "memory: MemTotal with the static folio equals MemTotal without it" "$on kB vs $off kB"
+	fi
+fi
+
+# Kill latency: the median time from SIGKILL to exit of a BLKZEROOUT on a
+# 64 MiB/s null_blk, as a ratio to the unpatched base in the same run.
+if [ -f "$LOGS/boot-base-kill.log" ]; then
+	python3 "$TOP/scripts/kill_latency.py" "$LOGS/boot-base-kill.log" \
+		"$LOGS"/boot-static-y-check.log "$LOGS"/boot-static-y-off-check.log \
+		"$LOGS"/boot-static-n-check.log >"$RESULTS/kill-latency.txt"
+	while IFS='|' read -r _ status name why; do
+		record "$status" "$name" "$why"
+	done < <(grep '^RESULT|' "$RESULTS/kill-latency.txt")
+	grep -v '^RESULT' "$RESULTS/kill-latency.txt" | sed 's/^/    /'
+fi
+
 # The benchmark, once and small, so that it cannot rot unnoticed.
 step "bench smoke: one 64 MiB round on the =y kernel"
-if SMOKE=1 BENCH_MIB=64 BENCH_REPS=1 BENCH_VARIANTS=static-y BENCH_LABEL=smoke \
+if [ "${MUTANT:-0}" = 1 ]; then
+	info "skipped for a mutant"
+elif SMOKE=1 BENCH_MIB=64 BENCH_REPS=1 BENCH_VARIANTS=static-y BENCH_LABEL=smoke \
 	"$TOP/scripts/bench.sh" </dev/null >"$LOGS/bench-smoke.log" 2>&1 &&
    grep -q '^ram0 ' "$RESULTS/smoke/bench.txt"; then
 	record PASS "bench smoke: make bench measures and reports"
