@@ -18,7 +18,11 @@ for dev in $devs; do
 	wz=$(cat /sys/block/$dev/queue/write_zeroes_max_bytes)
 	[ "$wz" = 0 ] || echo "# $dev: write_zeroes_max_bytes=$wz, the zeroout would be offloaded"
 	zbench zeroout /dev/$dev "$mib" "$reps" | sed "s/ dev=$dev / dev=$dev$tag /"
+	zbench fzero /dev/$dev "$mib" "$reps" | sed "s/ dev=$dev / dev=$dev$tag /"
 done
+
+# Kill latency: SIGKILL to exit of a BLKZEROOUT on a 64 MiB/s null_blk.
+[ -z "$tag" ] && sh /bin/nullb.sh kill "$reps"
 
 # Real clients, on the virtio disk: util-linux blkdiscard -z on the whole
 # device, and mkfs.ext4 zeroing its inode tables itself.

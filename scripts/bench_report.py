@@ -17,13 +17,20 @@ TCG = ('QEMU TCG (software CPU emulation, no cache model): times are relative; '
 
 
 def parse(path):
-    runs = {'zeroout': {}, 'counts': {}, 'memset': [], 'client': {}, 'info': {}}
+    runs = {'zeroout': {}, 'counts': {}, 'memset': [], 'client': {}, 'info': {}, 'kill': []}
     for line in open(path, errors='replace'):
         if not line.startswith('BENCH '):
             continue
         kv = dict(re.findall(r'(\w+)=(\S+)', line))
         kind = kv.pop('kind')
-        if kind == 'zeroout':
+        # fallocate(FALLOC_FL_ZERO_RANGE) is not killable and gets the
+        # large bios: a row of its own, "<dev>-fz".
+        if kind in ('fzero', 'counts-fzero'):
+            kv['dev'] += '-fz'
+            kind = kind.replace('counts-fzero', 'counts').replace('fzero', 'zeroout')
+        if kind == 'kill':
+            runs['kill'].append(float(kv['secs']))
+        elif kind == 'zeroout':
             runs['zeroout'].setdefault(kv['dev'], []).append(
                 (int(kv['mib']), float(kv['secs']), float(kv['stime'])))
         elif kind == 'counts':
@@ -60,6 +67,7 @@ def main():
                 else:
                     d[k][key] = v
         d['memset'] += runs['memset']
+        d['kill'] += runs['kill']
         d['info'] = d['info'] or runs['info']
     ref = labels[0]
     out, csv, dat = [], ['variant,device,gib_s_min,gib_s_median,stime_per_gib_median,bios_per_gib,bvecs_per_gib,requests_per_gib'], []
@@ -69,7 +77,8 @@ def main():
         return 1
 
     devs = sorted({d for l in labels for d in data[l]['zeroout']})
-    out.append(f'BLKZEROOUT throughput (GiB/s, median of the timed runs, min in brackets) and ratio to {ref}.')
+    out.append(f'Zeroout throughput (GiB/s, median of the timed runs, min in brackets) and ratio to {ref}.')
+    out.append('<dev>: BLKZEROOUT (killable: bios of at most 1 MiB); <dev>-fz: fallocate(FALLOC_FL_ZERO_RANGE) (bios up to 512 MiB).')
     out.append(TCG)
     out.append(f'{"device":8} {"variant":9} {"GiB/s":>14} {"vs base":>8} {"sys s/GiB":>10} {"bios/GiB":>9} {"bvecs/GiB":>10} {"reqs/GiB":>9}')
     med = {}
@@ -108,6 +117,14 @@ def main():
                 row.append(f'{l} {statistics.median(t):.2f}s ({fmt_ratio(base_t, statistics.median(t)).strip()} speed)')
         out.append(f'  {name}: ' + ', '.join(row))
     out.append('')
+    out.append('Kill latency: SIGKILL to exit of a 4 GiB BLKZEROOUT on a 64 MiB/s null_blk, ms:')
+    kb = statistics.median(data[ref]['kill']) if data[ref]['kill'] else 0
+    for l in labels:
+        k = data[l]['kill']
+        if k:
+            out.append(f'  {l:9} median {statistics.median(k) * 1e3:7.1f} (min {min(k) * 1e3:.1f}, '
+                       f'max {max(k) * 1e3:.1f}, {len(k)} kills) {fmt_ratio(statistics.median(k), kb)} of {ref}')
+    out.append('')
     out.append('Memory and boot (MemTotal in KiB; boot = uptime when /init starts, TCG):')
     mem = {l: int(data[l]['info'].get('memtotal_kb', 0)) for l in labels}
     for l in labels:
@@ -115,7 +132,8 @@ def main():
         out.append(f'  {l:9} MemTotal {mem[l]} KiB ({mem[l] - mem[ref]:+d} vs {ref}), '
                    f'boot {float(i.get("uptime_at_init", 0)):.2f}s, zero folio size {i.get("zero_folio")}')
     if 'static-y' in mem and 'static-n' in mem:
-        out.append(f'  static-y costs {mem["static-n"] - mem["static-y"]} KiB against static-n (PMD_SIZE = 2048 KiB)')
+        out.append(f'  MemTotal static-n - static-y: {mem["static-n"] - mem["static-y"]} KiB '
+                   '(the folio is counted in MemTotal as memory in use)')
 
     for dev in devs:
         dat.append(f'{dev} ' + ' '.join(f'{med.get((l, dev), 0):.4f}' for l in labels))

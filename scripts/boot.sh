@@ -25,7 +25,9 @@ log=$LOGS/boot-$label-$mode.log
 append="console=$CONSOLE panic=-1 oops=panic loglevel=7"
 qemu_args=(-kernel "$kernel")
 disk=
+disk_args=$DISK_ARGS
 if [ "$mode" = kunit ]; then
+	disk_args=	# no userspace, no disk
 	append+=" kunit_shutdown=reboot $extra"
 	done_marker='^\[ *[0-9.]*\] reboot: Restarting system|kunit_shutdown|# Totals:'
 else
@@ -47,7 +49,7 @@ t0=$(date +%s)
 set +e
 # shellcheck disable=SC2086
 timeout --foreground "$timeout" $QEMU $QEMU_ARGS "${qemu_args[@]}" -append "$append" \
-	$DISK_ARGS </dev/null >"$log" 2>&1
+	$disk_args </dev/null >"$log" 2>&1
 rc=$?
 set -e
 [ -n "$disk" ] && rm -f "$disk"
