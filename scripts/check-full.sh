@@ -43,7 +43,7 @@ done
 # What a kernel developer types: KUnit's own tool with the suite's
 # mm/.kunitconfig, under QEMU, for x86_64 and arm64 with 4K pages.
 for arch in x86_64 arm64; do
-	args=(--arch="$arch" --kunitconfig=mm --build_dir="$BUILD/kunit-$arch" --jobs=$(( $(nproc) + 1 )))
+	args=(--arch="$arch" --kunitconfig=mm --kernel_args=movablecore=50% --build_dir="$BUILD/kunit-$arch" --jobs=$(( $(nproc) + 1 )))
 	[ "$arch" = arm64 ] && args+=(--cross_compile=aarch64-linux-gnu-) && need_pkgs gcc-aarch64-linux-gnu qemu-system-arm
 	step "kunit.py run ${args[*]}"
 	if (cd "$SRC" && ./tools/testing/kunit/kunit.py run "${args[@]}") >"$LOGS/kunit-py-$arch.log" 2>&1; then
