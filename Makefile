@@ -5,7 +5,7 @@ S := scripts
 V ?= static-y
 MODE ?= check
 
-.PHONY: all run check check-full mutants bench deps base apply export build boot bisect-build checkpatch clean help
+.PHONY: all run check check-full mutants kill-bounds bench deps base apply export build boot bisect-build checkpatch clean help
 all: help
 
 help:
@@ -13,6 +13,7 @@ help:
 	@echo "make check          every test: KUnit + in-guest tests on the =y and =n kernels"
 	@echo "make check-full     check + debug (KASAN, lockdep...), THP=n, allnoconfig, arm64 4K and 64K"
 	@echo "make mutants        make check on each deliberately broken variant (configs/mutants)"
+	@echo "make kill-bounds    kill latency of BLKZEROOUT for several killable bio bounds (BOUNDS=\"1 8 64 512\")"
 	@echo "make bench          base vs =n vs =y: zeroout throughput, CPU, bios/bvecs, memory"
 	@echo "make base           materialise the 6.12 base in build/src (KSRC=/path to use your tree)"
 	@echo "make apply          git am patches/series onto the base (branch 'series')"
@@ -51,6 +52,9 @@ check-full: apply
 
 mutants: apply
 	@$(S)/mutants.sh
+
+kill-bounds: apply
+	@$(S)/kill-bounds.sh
 
 bench: apply
 	@$(S)/bench.sh

@@ -27,23 +27,28 @@ if [ "$pmdz_static" = yes ] && grep -q '^thp_zero_page_alloc ' /proc/vmstat; the
 	check "no dynamic huge zero folio was allocated" 0 \
 		"$(awk '$1 == "thp_zero_page_alloc" { print $2 }' /proc/vmstat)"
 fi
-# One bio_vec per zero folio. fallocate(FALLOC_FL_ZERO_RANGE) of 8 MiB on
-# brd must be built from 2 MiB segments with the static folio (4 of them,
-# in one bio) and from 4 KiB ones without (2048, in bios of 256).
-# BLKZEROOUT can be killed, so its bios stay at 1 MiB: one 1 MiB segment
-# each with the static folio, 256 of 4 KiB without. Counted by zbench with
-# a kprobe on bio_add_page() and the block_bio_queue tracepoint.
+# One bio_vec per zero folio. fallocate(FALLOC_FL_ZERO_RANGE) of 32 MiB on
+# brd must be built from 2 MiB segments with the static folio (16 of them,
+# in one bio: more than a bio holds inline) and from 4 KiB ones without
+# (8192, in bios of 256). BLKZEROOUT can be killed, so its bios stay at
+# 1 MiB: one 1 MiB segment each with the static folio, 256 of 4 KiB
+# without. Counted by zbench with a kprobe on bio_add_page() and the
+# block_bio_queue tracepoint.
 if [ -b /dev/ram0 ] && [ -d /sys/kernel/tracing/events/block ]; then
 	for how in fzero zeroout; do
-		line=$(zbench $how /dev/ram0 8 0 | grep 'kind=counts')
+		mib=8
+		[ $how = fzero ] && mib=32
+		line=$(zbench $how /dev/ram0 $mib 0 | grep 'kind=counts')
 		echo "# $line"
 		case "$pmdz_static.$how" in
-		yes.fzero)	want="bios=1 bvecs=4 bvec_bytes=8388608" ;;
-		yes.zeroout)	want="bios=8 bvecs=8 bvec_bytes=8388608" ;;
-		*)		want="bios=8 bvecs=2048 bvec_bytes=8388608" ;;
+		yes.fzero)	want="bios=1 bvecs=16" ;;
+		yes.zeroout)	want="bios=8 bvecs=8" ;;
+		*.fzero)	want="bios=32 bvecs=8192" ;;
+		*)		want="bios=8 bvecs=2048" ;;
 		esac
+		want="$want bvec_bytes=$((mib * 1048576))"
 		got=$(echo "$line" | grep -o 'bios=[0-9]* bvecs=[0-9]* bvec_bytes=[0-9]*')
-		check "8 MiB $how on brd: bios, bio_vecs and their bytes" "$want" "$got"
+		check "$mib MiB $how on brd: bios, bio_vecs and their bytes" "$want" "$got"
 	done
 fi
 # Devices the e2e tests use must take the fallback path, not an offload.
