@@ -3,32 +3,55 @@
 # kernel command line (pmdz_bench_mib, pmdz_bench_reps). Prints BENCH lines.
 mib=${pmdz_bench_mib:-1024}
 reps=${pmdz_bench_reps:-5}
-devs=$(echo "${pmdz_bench_devs:-nullb0,ram0,vda}" | tr ',' ' ')
-tag=${pmdz_bench_tag:-}	# appended to device names, e.g. "-4M"
+devs=$(echo "${pmdz_bench_devs:-nullb0,nullb_4m,ram0,vda,vdb}" | tr ',' ' ')
 echo "BENCH kind=info uptime_at_init=$(cut -d' ' -f1 /proc/uptime)" \
      "memtotal_kb=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
-     "zero_folio=$(cat /sys/kernel/mm/static_pmd_zero_page/size 2>/dev/null || echo none)"
+     "zero_folio=$(cat /sys/kernel/mm/static_pmd_zero_page/size 2>/dev/null || echo none)" \
+     "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)" \
+     "cpus=$(grep -c '^processor' /proc/cpuinfo)"
 
-[ -z "$tag" ] && zbench memset "$mib" "$reps"
+# null_blk without backing store, allowed 4 MiB requests (the module's
+# default max_sectors caps nullb0's at 127.5 KiB): the cost per bio and
+# per request, with nothing copied.
+case " $devs " in *" nullb_4m "*) sh /bin/nullb.sh make nullb_4m $((mib + 64)) 0 0 8192 ;; esac
+
+zbench memset "$mib" "$reps"
 for dev in $devs; do
 	if [ ! -b /dev/$dev ]; then
 		echo "# $dev: no such device"
 		continue
 	fi
 	wz=$(cat /sys/block/$dev/queue/write_zeroes_max_bytes)
-	[ "$wz" = 0 ] || echo "# $dev: write_zeroes_max_bytes=$wz, the zeroout would be offloaded"
-	zbench zeroout /dev/$dev "$mib" "$reps" | sed "s/ dev=$dev / dev=$dev$tag /"
-	zbench fzero /dev/$dev "$mib" "$reps" | sed "s/ dev=$dev / dev=$dev$tag /"
+	# vdb is the offload case: QEMU zeroes it (write-zeroes=on).
+	[ "$wz" = 0 ] || echo "# $dev: write_zeroes_max_bytes=$wz, the zeroout is offloaded"
+	zbench zeroout /dev/$dev "$mib" "$reps"
+	zbench fzero /dev/$dev "$mib" "$reps"
 done
 
 # Kill latency: SIGKILL to exit of a BLKZEROOUT on a 64 MiB/s null_blk.
-[ -z "$tag" ] && sh /bin/nullb.sh kill "$reps"
+sh /bin/nullb.sh kill "$reps"
 
-# Real clients, on the virtio disk: util-linux blkdiscard -z on the whole
-# device, and mkfs.ext4 zeroing its inode tables itself.
-if [ -z "$tag" ] && [ -b /dev/vda ]; then
-	for i in $(seq "$reps"); do
-		zbench time blkdiscard-z /usr/sbin/blkdiscard -z /dev/vda
-		zbench time mkfs.ext4 /usr/sbin/mkfs.ext4 -q -F -E lazy_itable_init=0,nodiscard /dev/vda
-	done
-fi
+# The consumers people run, on the virtio disk (write-zeroes=off, so that
+# they reach the zeroout fallback): util-linux blkdiscard -z on the whole
+# device, mkfs.ext4 zeroing its inode tables itself, mkfs.xfs zeroing its
+# log; and sub-block O_DIRECT writes on XFS with 16k and 64k blocks, where
+# iomap pads every new block with zeroes.
+[ -b /dev/vda ] || exit 0
+# mkfs.xfs refuses filesystems under 300 MiB (make check's small smoke)
+# unless it believes it runs under fstests.
+export QA_CHECK_FS=1 TEST_DEV=1 TEST_DIR=1
+for i in $(seq "$reps"); do
+	zbench time blkdiscard-z /usr/sbin/blkdiscard -z /dev/vda
+	zbench time mkfs.ext4 /usr/sbin/mkfs.ext4 -q -F -E lazy_itable_init=0,nodiscard /dev/vda
+	zbench time mkfs.xfs /usr/sbin/mkfs.xfs -q -f -K /dev/vda
+done
+mkdir -p /mnt
+for bs in 16384 65536; do
+	/usr/sbin/mkfs.xfs -q -f -K -b size=$bs /dev/vda || continue
+	mount -t xfs /dev/vda /mnt || { echo "# XFS with $bs-byte blocks: mount failed"; continue; }
+	# A quarter of the disk's size in new blocks, at most 2048 writes.
+	count=$((mib * 1048576 / bs / 4))
+	[ $count -le 2048 ] || count=2048
+	zbench subdio /mnt/subdio $bs $count "$reps"
+	umount /mnt
+done

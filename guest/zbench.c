@@ -17,6 +17,11 @@
  *	device's write I/O counter in /sys/block/NAME/stat, where it has one).
  *	BLKZEROOUT can be killed, so the kernel keeps its bios small;
  *	fallocate() cannot, and gets the large bios.
+ *   zbench subdio FILE BLOCK_SIZE COUNT REPS
+ *	REPS timed rounds, then one counted round, each of COUNT O_DIRECT
+ *	writes of 4 KiB into a new FILE, one at the start of every
+ *	BLOCK_SIZE block, so that iomap pads the other BLOCK_SIZE - 4 KiB of
+ *	each new block with zeroes (iomap_dio_zero()).
  *   zbench kill DEVICE MIB DELAY_MS REPS
  *	REPS times: a child starts a BLKZEROOUT of the first MIB MiB of
  *	DEVICE (a bandwidth-limited one, so that it takes long), is sent
@@ -93,6 +98,67 @@ static long long write_ios(const char *name)
 	return v[4];
 }
 
+struct counts {
+	long long bios, bvecs, bvec_bytes;
+};
+
+/* Trace the bios and bio_vecs this task builds until trace_end(). */
+static void trace_begin(void)
+{
+	put(TRACE "tracing_on", "0", 0);
+	put(TRACE "buffer_size_kb", "65536", 0);
+	/*
+	 * bio_add_page() returns the bytes it added: 0 when the bio is full,
+	 * after which the caller retries the same chunk in a new bio. Count
+	 * the calls that added a bio_vec.
+	 */
+	put(TRACE "kprobe_events", "r:pmdz/bvec bio_add_page ret=$retval:u32\n",
+	    O_APPEND);
+	put(TRACE "events/block/block_bio_queue/enable", "1", 0);
+	if (put(TRACE "events/pmdz/bvec/enable", "1", 0))
+		fprintf(stderr, "zbench: no kprobe events, bio_vecs not counted\n");
+	put(TRACE "trace", "", O_TRUNC);
+	put(TRACE "tracing_on", "1", 0);
+}
+
+/* Count what this task queued to device DEV since trace_begin(). */
+static void trace_end(dev_t dev, struct counts *c)
+{
+	char line[512] = "", needle[64], self[32];
+	long long lost = 0;
+	FILE *f;
+
+	put(TRACE "tracing_on", "0", 0);
+	memset(c, 0, sizeof(*c));
+	snprintf(needle, sizeof(needle), "block_bio_queue: %u,%u ",
+		 major(dev), minor(dev));
+	/* The bios are built in this task: "comm-pid [cpu] ...". */
+	snprintf(self, sizeof(self), "-%d ", getpid());
+	f = fopen(TRACE "trace", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "LOST"))
+			lost++;
+		if (!strstr(line, self))
+			continue;
+		if (strstr(line, needle)) {
+			c->bios++;
+		} else if (strstr(line, " bvec: ")) {
+			char *ret = strstr(line, "ret=");
+			long long added = ret ? strtoll(ret + 4, NULL, 0) : 0;
+
+			c->bvecs += added > 0;
+			c->bvec_bytes += added;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!f || lost)
+		fprintf(stderr, "zbench: trace incomplete, counts are too low\n");
+	put(TRACE "events/block/block_bio_queue/enable", "0", 0);
+	put(TRACE "events/pmdz/bvec/enable", "0", 0);
+	put(TRACE "kprobe_events", "-:pmdz/bvec\n", O_APPEND);
+}
+
 static bool use_fallocate;
 
 static int zeroout(int fd, uint64_t len)
@@ -162,12 +228,11 @@ static int bench_kill(const char *dev, uint64_t mib, int delay_ms, int reps)
 static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 {
 	const char *name = strrchr(dev, '/') + 1;
-	long long ios0, ios1, bios = 0, bvecs = 0, bvec_bytes = 0, lost = 0;
-	char line[512] = "", needle[64], self[32];
 	uint64_t len = mib << 20;
+	struct counts c;
+	long long ios0, ios1;
 	struct stat st;
 	double t, s;
-	FILE *f;
 	int fd, i;
 
 	fd = open(dev, O_RDWR);
@@ -191,57 +256,72 @@ static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 	}
 
 	/* One counted run, with tracing on (and therefore not timed). */
-	put(TRACE "tracing_on", "0", 0);
-	put(TRACE "buffer_size_kb", "65536", 0);
-	/*
-	 * bio_add_page() returns the bytes it added: 0 when the bio is full,
-	 * after which the caller retries the same chunk in a new bio. Count
-	 * the calls that added a bio_vec.
-	 */
-	put(TRACE "kprobe_events", "r:pmdz/bvec bio_add_page ret=$retval:u32\n",
-	    O_APPEND);
-	put(TRACE "events/block/block_bio_queue/enable", "1", 0);
-	if (put(TRACE "events/pmdz/bvec/enable", "1", 0))
-		fprintf(stderr, "zbench: no kprobe events, bio_vecs not counted\n");
-	put(TRACE "trace", "", O_TRUNC);
 	ios0 = write_ios(name);
-	put(TRACE "tracing_on", "1", 0);
+	trace_begin();
 	if (zeroout(fd, len))
 		return 1;
-	put(TRACE "tracing_on", "0", 0);
+	trace_end(st.st_rdev, &c);
 	ios1 = write_ios(name);
-	snprintf(needle, sizeof(needle), "block_bio_queue: %u,%u ",
-		 major(st.st_rdev), minor(st.st_rdev));
-	/* The zeroout's bios are built in this task: "comm-pid [cpu] ...". */
-	snprintf(self, sizeof(self), "-%d ", getpid());
-	f = fopen(TRACE "trace", "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (strstr(line, "LOST"))
-			lost++;
-		if (!strstr(line, self))
-			continue;
-		if (strstr(line, needle))
-			bios++;
-		else if (strstr(line, " bvec: ")) {
-			char *ret = strstr(line, "ret=");
-			long long added = ret ? strtoll(ret + 4, NULL, 0) : 0;
-
-			bvecs += added > 0;
-			bvec_bytes += added;
-		}
-	}
-	if (f)
-		fclose(f);
-	if (!f || lost)
-		fprintf(stderr, "zbench: trace incomplete, counts are too low\n");
-	put(TRACE "events/block/block_bio_queue/enable", "0", 0);
-	put(TRACE "events/pmdz/bvec/enable", "0", 0);
-	put(TRACE "kprobe_events", "-:pmdz/bvec\n", O_APPEND);
 	printf("BENCH kind=counts%s dev=%s mib=%llu bios=%lld bvecs=%lld bvec_bytes=%lld requests=%lld\n",
 	       use_fallocate ? "-fzero" : "", name, (unsigned long long)mib,
-	       bios, bvecs, bvec_bytes,
+	       c.bios, c.bvecs, c.bvec_bytes,
 	       ios0 < 0 ? -1 : ios1 - ios0);
 	close(fd);
+	return 0;
+}
+
+static int subdio_round(const char *file, long bs, int count, double *secs,
+			dev_t *dev)
+{
+	struct stat st;
+	void *buf;
+	int fd, i;
+	double t;
+
+	unlink(file);
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+	if (fd < 0 || fstat(fd, &st)) {
+		perror(file);
+		return -1;
+	}
+	*dev = st.st_dev;
+	if (posix_memalign(&buf, 4096, 4096))
+		return -1;
+	memset(buf, 0xa5, 4096);
+	t = now();
+	for (i = 0; i < count; i++) {
+		if (pwrite(fd, buf, 4096, (off_t)i * bs) != 4096) {
+			perror("zbench: O_DIRECT pwrite");
+			return -1;
+		}
+	}
+	*secs = now() - t;
+	free(buf);
+	close(fd);
+	return 0;
+}
+
+static int bench_subdio(const char *file, long bs, int count, int reps)
+{
+	struct counts c;
+	double t;
+	dev_t dev;
+	int i;
+
+	for (i = 1; i <= reps; i++) {
+		if (subdio_round(file, bs, count, &t, &dev))
+			return 1;
+		printf("BENCH kind=subdio bs=%ld count=%d rep=%d secs=%.6f\n",
+		       bs, count, i, t);
+		fflush(stdout);
+	}
+	trace_begin();
+	if (subdio_round(file, bs, count, &t, &dev))
+		return 1;
+	trace_end(dev, &c);
+	printf("BENCH kind=counts-subdio bs=%ld count=%d bios=%lld bvecs=%lld bvec_bytes=%lld\n",
+	       bs, count, c.bios, c.bvecs, c.bvec_bytes);
+	unlink(file);
 	return 0;
 }
 
@@ -302,10 +382,14 @@ int main(int argc, char **argv)
 		use_fallocate = true;
 		return bench_zeroout(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]));
 	}
+	if (argc == 6 && !strcmp(argv[1], "subdio"))
+		return bench_subdio(argv[2], strtol(argv[3], NULL, 0), atoi(argv[4]),
+				    atoi(argv[5]));
 	if (argc == 6 && !strcmp(argv[1], "kill"))
 		return bench_kill(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]),
 				  atoi(argv[5]));
 	fprintf(stderr, "usage: %s memset MIB REPS | zeroout|fzero DEVICE MIB REPS |\n"
+		"       subdio FILE BLOCK_SIZE COUNT REPS |\n"
 		"       kill DEVICE MIB DELAY_MS REPS | time NAME CMD...\n", argv[0]);
 	return 2;
 }

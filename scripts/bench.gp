@@ -1,15 +1,17 @@
-# Chart of `make bench`: median BLKZEROOUT throughput per device and kernel.
-# Called with -e "dat='...'; png='...'; mib=N".
-set terminal pngcairo size 900,500 noenhanced
+# Chart of `make bench`: the cost of every measure relative to the
+# unpatched base (1.0), per kernel, on the bench's judging clock.
+# Called with -e "dat='...'; png='...'; mib=N; clock='...'".
+set terminal pngcairo size 1100,520 noenhanced
 set output png
-set title sprintf("BLKZEROOUT of %d MiB, median GiB/s (QEMU TCG guest: relative figures)", mib)
+set title sprintf("make bench: cost relative to the unpatched base (lower is better), %d MiB zeroouts, QEMU TCG, %s clock", mib, clock)
 set style data histogram
 set style histogram cluster gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
-set ylabel "GiB/s"
+set ylabel "cost / base cost"
+set yrange [0:*]
 set grid ytics
-set key top left
-plot dat using 2:xtic(1) title columnheader(2), \
-     '' using 3 title columnheader(3), \
-     '' using 4 title columnheader(4)
+set key outside right top
+set xtics rotate by -35
+plot for [i=2:*] dat using i:xtic(1) title columnheader(i), \
+     1 with lines lc rgb "black" dt 2 notitle

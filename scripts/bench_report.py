@@ -1,152 +1,214 @@
 #!/usr/bin/env python3
 """Summarise the BENCH lines of `make bench` console logs.
 
-  bench_report.py OUTDIR LABEL=LOG [LABEL=LOG ...]
+  bench_report.py OUTDIR KERNEL@CLOCK=LOG [KERNEL@CLOCK=LOG ...]
 
-The first LABEL is the reference (the unpatched base); logs with the same
-LABEL (several boots of one kernel) are merged. Writes OUTDIR/bench.txt
-(the table, also printed), OUTDIR/bench.csv and OUTDIR/bench.dat for the chart.
-Exits 1 if a log lacks the measurements.
+One LOG per boot. The first KERNEL is the reference (the unpatched base).
+Every measure is reduced to one number per boot (the median of its timed
+repetitions); a kernel's figure under a clock is the median over its boots,
+and its spread is (max - min) / median of those per-boot numbers. Ratios
+are to the reference under the same clock. The "icount" clock counts guest
+instructions (QEMU -icount): the noise-free cost; "wall" is host time.
+
+Writes OUTDIR/bench.txt (the tables, also printed), OUTDIR/bench.csv and
+OUTDIR/bench.dat (the chart's data). Exits 1 if a log lacks measurements or
+was timed with a jiffies clocksource (4 ms steps).
 """
 import re
 import statistics
 import sys
 
-TCG = ('QEMU TCG (software CPU emulation, no cache model): times are relative; '
-       'use the counts for what real caches would do.')
+TCG = ('QEMU TCG: no cache model, so times are relative; the counts say what '
+       'real hardware would do, bench/srccache.c measures the cache question natively.')
 
 
 def parse(path):
-    runs = {'zeroout': {}, 'counts': {}, 'memset': [], 'client': {}, 'info': {}, 'kill': []}
+    """Per-boot figures of one console log: {measure: [values]}, counts, info."""
+    times, counts, info = {}, {}, {}
     for line in open(path, errors='replace'):
         if not line.startswith('BENCH '):
             continue
         kv = dict(re.findall(r'(\w+)=(\S+)', line))
         kind = kv.pop('kind')
-        # fallocate(FALLOC_FL_ZERO_RANGE) is not killable and gets the
-        # large bios: a row of its own, "<dev>-fz".
-        if kind in ('fzero', 'counts-fzero'):
-            kv['dev'] += '-fz'
-            kind = kind.replace('counts-fzero', 'counts').replace('fzero', 'zeroout')
-        if kind == 'kill':
-            runs['kill'].append(float(kv['secs']))
-        elif kind == 'zeroout':
-            runs['zeroout'].setdefault(kv['dev'], []).append(
-                (int(kv['mib']), float(kv['secs']), float(kv['stime'])))
-        elif kind == 'counts':
-            runs['counts'][kv['dev']] = {k: int(v) for k, v in kv.items() if k != 'dev'}
+        if kind in ('zeroout', 'fzero'):
+            gib = int(kv['mib']) / 1024
+            dev = kv['dev'] + ('-fz' if kind == 'fzero' else '')
+            times.setdefault(f'{dev} s/GiB', []).append(float(kv['secs']) / gib)
+        elif kind in ('counts', 'counts-fzero'):
+            gib = int(kv['mib']) / 1024
+            dev = kv['dev'] + ('-fz' if kind == 'counts-fzero' else '')
+            counts[dev] = {k: int(kv[k]) / gib for k in ('bios', 'bvecs', 'requests')
+                           if int(kv.get(k, -1)) >= 0}
+        elif kind == 'subdio':
+            times.setdefault(f'xfs{int(kv["bs"]) // 1024}k-dio us/write', []).append(
+                float(kv['secs']) / int(kv['count']) * 1e6)
+        elif kind == 'counts-subdio':
+            n = int(kv['count'])
+            counts[f'xfs{int(kv["bs"]) // 1024}k-dio'] = {
+                'bios/write': int(kv['bios']) / n, 'bvecs/write': int(kv['bvecs']) / n}
         elif kind == 'memset':
-            runs['memset'].append((int(kv['mib']), float(kv['secs'])))
+            times.setdefault('memset s/GiB', []).append(float(kv['secs']) / (int(kv['mib']) / 1024))
         elif kind == 'client':
-            runs['client'].setdefault(kv['name'], []).append(float(kv['secs']))
+            times.setdefault(f'{kv["name"]} s', []).append(float(kv['secs']))
+        elif kind == 'kill':
+            times.setdefault('kill latency ms', []).append(float(kv['secs']) * 1e3)
         elif kind == 'info':
-            runs['info'] = kv
-    return runs
+            info = kv
+    # One number per boot and measure. A run that read 0 s (below the
+    # clock's resolution) would make an infinite rate: keep it out.
+    per_boot = {m: statistics.median(v) for m, v in times.items() if any(x > 0 for x in v)}
+    return per_boot, counts, info
 
 
-def fmt_ratio(x, ref):
-    return f'{x / ref:5.2f}x' if ref else '   n/a'
+def spread(vals):
+    med = statistics.median(vals)
+    return (max(vals) - min(vals)) / med * 100 if med else 0.0
 
 
 def main():
     outdir, pairs = sys.argv[1], sys.argv[2:]
-    labels, data = [], {}
+    kernels, clocks, boots = [], [], {}
     for pair in pairs:
-        label, log = pair.split('=', 1)
-        runs = parse(log)
-        if label not in data:
-            labels.append(label)
-            data[label] = runs
-            continue
-        # More than one boot of the same kernel: merge their measurements.
-        d = data[label]
-        for k in ('zeroout', 'counts', 'client'):
-            for key, v in runs[k].items():
-                if isinstance(v, list):
-                    d[k].setdefault(key, []).extend(v)
-                else:
-                    d[k][key] = v
-        d['memset'] += runs['memset']
-        d['kill'] += runs['kill']
-        d['info'] = d['info'] or runs['info']
-    ref = labels[0]
-    out, csv, dat = [], ['variant,device,gib_s_min,gib_s_median,stime_per_gib_median,bios_per_gib,bvecs_per_gib,requests_per_gib'], []
-    missing = [l for l in labels if not data[l]['zeroout']]
-    if missing:
-        print(f'bench: no measurements in the log of {", ".join(missing)}', file=sys.stderr)
+        key, log = pair.split('=', 1)
+        kernel, clock = key.split('@', 1) if '@' in key else (key, 'wall')
+        kernels += [kernel] if kernel not in kernels else []
+        clocks += [clock] if clock not in clocks else []
+        boots.setdefault((kernel, clock), []).append((log, parse(log)))
+    ref = kernels[0]
+
+    bad = [f'{log} ({info.get("clocksource", "no clocksource line")})'
+           for runs in boots.values() for log, (_, _, info) in runs
+           if 'jiffies' in info.get('clocksource', 'jiffies')]
+    if bad:
+        print('bench: refusing to report times from a jiffies or unknown guest clocksource '
+              '(4 ms steps): ' + ', '.join(bad) + '. The guest kernel needs ACPI, so that it '
+              'finds the HPET and the ACPI PM timer.', file=sys.stderr)
+        return 1
+    empty = [log for runs in boots.values() for log, (t, _, _) in runs if not t]
+    if empty:
+        print(f'bench: no measurements in {", ".join(empty)}', file=sys.stderr)
         return 1
 
-    devs = sorted({d for l in labels for d in data[l]['zeroout']})
-    out.append(f'Zeroout throughput (GiB/s, median of the timed runs, min in brackets) and ratio to {ref}.')
-    out.append('<dev>: BLKZEROOUT (killable: bios of at most 1 MiB); <dev>-fz: fallocate(FALLOC_FL_ZERO_RANGE) (bios up to 512 MiB).')
-    out.append(TCG)
-    out.append(f'{"device":8} {"variant":9} {"GiB/s":>14} {"vs base":>8} {"sys s/GiB":>10} {"bios/GiB":>9} {"bvecs/GiB":>10} {"reqs/GiB":>9}')
-    med, notes = {}, set()
-    for dev in devs:
-        for l in labels:
-            runs = data[l]['zeroout'].get(dev)
-            if not runs:
-                continue
-            gib = runs[0][0] / 1024
-            # A run shorter than one tick of a coarse guest clock reads 0 s.
-            rates = [gib / s for _, s, _ in runs if s > 0]
-            if len(rates) < len(runs):
-                notes.add(f'{dev} {l}: {len(runs) - len(rates)} runs read 0 s '
-                          '(below the guest clock resolution) and were dropped')
-            rates = rates or [float('nan')]
-            stimes = [st / gib for _, _, st in runs]
-            med[l, dev] = statistics.median(rates)
-            c = data[l]['counts'].get(dev, {})
-            per = lambda k: c.get(k, -1) / gib if c.get(k, -1) >= 0 else float('nan')
-            out.append(f'{dev:8} {l:9} {med[l, dev]:7.3f} ({min(rates):5.3f}) '
-                       f'{fmt_ratio(med[l, dev], med.get((ref, dev), 0)):>8} '
-                       f'{statistics.median(stimes):10.3f} {per("bios"):9.0f} {per("bvecs"):10.0f} {per("requests"):9.0f}')
-            csv.append(f'{l},{dev},{min(rates):.4f},{med[l, dev]:.4f},{statistics.median(stimes):.4f},'
-                       f'{per("bios"):.0f},{per("bvecs"):.0f},{per("requests"):.0f}')
-    out += sorted(notes)
-    out.append('')
-    for l in labels:
-        ms = data[l]['memset']
-        if ms:
-            m = statistics.median(ms[0][0] / 1024 / s for _, s in ms)
-            out.append(f'memset bandwidth in the {l} guest: {m:.3f} GiB/s (the ceiling for RAM-backed devices)')
-            if (l, 'ram0') in med:
-                out.append(f'  brd zeroout / memset in {l}: {med[l, "ram0"] / m:.2f}')
-    out.append('')
-    out.append('Real clients on virtio-blk (write-zeroes=off), seconds, median:')
-    for name in sorted({n for l in labels for n in data[l]['client']}):
-        base_t = statistics.median(data[ref]['client'].get(name, [0])) or 0
-        row = []
-        for l in labels:
-            t = data[l]['client'].get(name)
-            if t:
-                row.append(f'{l} {statistics.median(t):.2f}s ({fmt_ratio(base_t, statistics.median(t)).strip()} speed)')
-        out.append(f'  {name}: ' + ', '.join(row))
-    out.append('')
-    out.append('Kill latency: SIGKILL to exit of a 4 GiB BLKZEROOUT on a 64 MiB/s null_blk, ms:')
-    kb = statistics.median(data[ref]['kill']) if data[ref]['kill'] else 0
-    for l in labels:
-        k = data[l]['kill']
-        if k:
-            out.append(f'  {l:9} median {statistics.median(k) * 1e3:7.1f} (min {min(k) * 1e3:.1f}, '
-                       f'max {max(k) * 1e3:.1f}, {len(k)} kills) {fmt_ratio(statistics.median(k), kb)} of {ref}')
-    out.append('')
-    out.append('Memory and boot (MemTotal in KiB; boot = uptime when /init starts, TCG):')
-    mem = {l: int(data[l]['info'].get('memtotal_kb', 0)) for l in labels}
-    for l in labels:
-        i = data[l]['info']
-        out.append(f'  {l:9} MemTotal {mem[l]} KiB ({mem[l] - mem[ref]:+d} vs {ref}), '
-                   f'boot {float(i.get("uptime_at_init", 0)):.2f}s, zero folio size {i.get("zero_folio")}')
-    if 'static-y' in mem and 'static-n' in mem:
-        out.append(f'  MemTotal static-n - static-y: {mem["static-n"] - mem["static-y"]} KiB '
-                   '(the folio is counted in MemTotal as memory in use)')
+    measures = []
+    for runs in boots.values():
+        for _, (t, _, _) in runs:
+            measures += [m for m in t if m not in measures]
+    order = ('nullb0 ', 'nullb0-fz', 'nullb_4m ', 'nullb_4m-fz', 'ram0 ', 'ram0-fz', 'vda ', 'vda-fz',
+             'vdb ', 'vdb-fz', 'memset', 'blkdiscard', 'mkfs.ext4', 'mkfs.xfs', 'xfs16k', 'xfs64k', 'kill')
+    measures.sort(key=lambda m: next((i for i, p in enumerate(order) if m.startswith(p)), len(order)))
 
-    for dev in devs:
-        dat.append(f'{dev} ' + ' '.join(f'{med.get((l, dev), 0):.4f}' for l in labels))
+    fig = {}	# (measure, kernel, clock) -> (median, spread, boots)
+    for (kernel, clock), runs in boots.items():
+        for m in measures:
+            vals = [t[m] for _, (t, _, _) in runs if m in t]
+            if vals:
+                fig[m, kernel, clock] = (statistics.median(vals), spread(vals), len(vals))
+
+    out = [TCG, '']
+    out.append('<dev>: BLKZEROOUT (killable: bios of at most 1 MiB); <dev>-fz: '
+               'fallocate(FALLOC_FL_ZERO_RANGE) (not killable: bios up to 512 MiB).')
+    out.append('nullb0: null_blk, no backing store, 127.5 KiB requests; nullb_4m: the same '
+               'with 4 MiB requests; ram0: brd; vda: virtio-blk, write-zeroes=off (the zeroout '
+               'fallback); vdb: virtio-blk, write-zeroes=on (offloaded: must not change).')
+    out.append('Cost: lower is better. Each cell: median over boots, [spread = (max-min)/median '
+               'over boots], ratio to ' + ref + ' under the same clock.')
+    csv = ['measure,clock,kernel,median,spread_pct,boots,ratio_to_' + ref]
+    for clock in clocks:
+        nb = max(n for (m, k, c), (_, _, n) in fig.items() if c == clock)
+        out.append('')
+        out.append(f'clock: {clock}' + (' (guest time = instructions executed: noise-free cost)'
+                                          if clock == 'icount' else ' (host time: moves with host load)')
+                   + f', up to {nb} boots per kernel')
+        out.append(f'{"measure":26}' + ''.join(f'{k:>27}' for k in kernels))
+        for m in measures:
+            cells = []
+            r = fig.get((m, ref, clock))
+            for k in kernels:
+                f = fig.get((m, k, clock))
+                if not f:
+                    cells.append(f'{"-":>27}')
+                    continue
+                ratio = f[0] / r[0] if r and r[0] else float('nan')
+                cells.append(f'{f[0]:10.4g} [{f[1]:4.1f}%] {ratio:5.2f}x'.rjust(27))
+                csv.append(f'{m},{clock},{k},{f[0]:.6g},{f[1]:.2f},{f[2]},{ratio:.4f}')
+            out.append(f'{m:26}' + ''.join(cells))
+
+    out.append('')
+    out.append('Counts (per GiB zeroed, or per sub-block write); the same under every clock:')
+    counts = {}
+    for (kernel, _), runs in boots.items():
+        for _, (_, c, _) in runs:
+            for dev, v in c.items():
+                counts.setdefault((dev, kernel), v)
+    for dev in sorted({d for d, _ in counts}):
+        row = []
+        for k in kernels:
+            v = counts.get((dev, k))
+            if v:
+                row.append(f'{k} ' + ' '.join(f'{n}={x:.0f}' if x >= 10 else f'{n}={x:.2f}'
+                                              for n, x in v.items()))
+        out.append(f'  {dev:12} ' + '; '.join(row))
+
+    out.append('')
+    out.append('Memory and guest (MemTotal in KiB):')
+    mem = {}
+    for k in kernels:
+        info = next(i for (kk, _), runs in boots.items() if kk == k for _, (_, _, i) in runs)
+        mem[k] = int(info.get('memtotal_kb', 0))
+        out.append(f'  {k:9} MemTotal {mem[k]} ({mem[k] - mem[ref]:+d} vs {ref}), zero folio '
+                   f'{info.get("zero_folio")}, clocksource {info.get("clocksource")}, '
+                   f'{info.get("cpus")} vCPUs')
+
+    # The targets of the benchmark, judged on the noise-free clock when there is one.
+    jc = 'icount' if 'icount' in clocks else clocks[0]
+    out.append('')
+    out.append(f'Targets (clock {jc}; "within noise" = inside the larger of the two spreads):')
+
+    def ratio(m, k):
+        a, b = fig.get((m, k, jc)), fig.get((m, ref, jc))
+        return (a[0] / b[0], max(a[1], b[1]) / 100) if a and b and b[0] else (None, None)
+
+    def target(text, ok):
+        out.append(f'  {"met   " if ok else "MISSED"} {text}')
+
+    y = 'static-y' if 'static-y' in kernels else kernels[-1]
+    for m in ('nullb0-fz s/GiB', 'nullb_4m-fz s/GiB'):
+        r, _ = ratio(m, y)
+        if r is not None:
+            target(f'{m.split()[0]}: {y} cost <= 0.4x {ref}: {r:.2f}x', r <= 0.4)
+    for dev in ('nullb0-fz', 'nullb_4m-fz', 'vda-fz'):
+        c = counts.get((dev, y))
+        if c:
+            target(f'{dev}: {y} bios/GiB <= 4 for a non-killable caller: {c["bios"]:.0f}', c['bios'] <= 4)
+    r, n = ratio('kill latency ms', y)
+    if r is not None:
+        target(f'kill latency: {y} <= {ref} within noise: {r:.2f}x (noise {n * 100:.0f}%)', r <= 1 + n)
+    for m in measures:
+        if m.startswith(('ram0', 'vda', 'vdb', 'blkdiscard', 'mkfs', 'xfs')):
+            r, n = ratio(m, y)
+            if r is not None:
+                target(f'{m}: {y} never slower than {ref}: {r:.2f}x of its cost (noise {n * 100:.0f}%)',
+                       r <= 1 + n)
+    if 'static-n' in kernels:
+        worst = max(((abs(ratio(m, 'static-n')[0] - 1) - ratio(m, 'static-n')[1], m)
+                     for m in measures if ratio(m, 'static-n')[0] is not None), default=None)
+        if worst:
+            target(f'static-n within noise of {ref} on every measure (worst: {worst[1]}, '
+                   f'{ratio(worst[1], "static-n")[0]:.2f}x)', worst[0] <= 0)
+    if 'static-n' in mem and y in mem:
+        d = mem['static-n'] - mem[y]
+        target(f'MemTotal: static-n - {y} = {d} KiB (0: the folio is counted as memory in use, '
+               'like a buddy-allocated one)', d == 0)
+
+    # Chart data: the cost ratio of every kernel to the reference, per measure.
+    dat = ['measure ' + ' '.join(kernels)]
+    for m in measures:
+        if all((m, k, jc) in fig for k in kernels):
+            dat.append(m.split()[0] + ' ' + ' '.join(f'{ratio(m, k)[0]:.4f}' for k in kernels))
     text = '\n'.join(out) + '\n'
     open(f'{outdir}/bench.txt', 'w').write(text)
     open(f'{outdir}/bench.csv', 'w').write('\n'.join(csv) + '\n')
-    open(f'{outdir}/bench.dat', 'w').write('device ' + ' '.join(labels) + '\n' + '\n'.join(dat) + '\n')
+    open(f'{outdir}/bench.dat', 'w').write('\n'.join(dat) + '\n')
     print(text, end='')
     return 0
 

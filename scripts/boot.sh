@@ -4,6 +4,8 @@
 # mode check|run|bench: with the test initramfs, whose /init runs that mode;
 # mode kunit: no userspace, the built-in KUnit suites run and the kernel
 # shuts down (kunit_shutdown). QEMU settings per arch: configs/qemu/*.conf.
+# QEMU_CLOCK=icount boots with the arch's ICOUNT_ARGS (guest time counts
+# instructions), QEMU_CLOCK=wall (the default) without.
 # The console goes to build/logs/boot-<label>-<mode>.log. Exit status:
 # 0 when the guest reached its end, 1 on panic, hang or timeout.
 set -euo pipefail
@@ -41,10 +43,24 @@ else
 	append+=" ${NULLB_ARGS:-null_blk.nr_devices=3 null_blk.memory_backed=1 null_blk.gb=1} $extra"
 	qemu_args+=(-initrd "$initrd"
 		-drive "file=$disk,if=none,id=d0,format=raw,cache=unsafe,discard=ignore,detect-zeroes=off")
+	if [ "$mode" = bench ] && [ -n "${BENCH_DISK_ARGS:-}" ]; then
+		disk2=${disk%.img}-wz.img
+		rm -f "$disk2"
+		truncate -s "${DISK_SIZE:-64M}" "$disk2"
+		qemu_args+=(-drive "file=$disk2,if=none,id=d1,format=raw,cache=unsafe,discard=unmap,detect-zeroes=off")
+		disk_args+=" $BENCH_DISK_ARGS"
+	fi
 	done_marker='^PMDZ-DONE'
 fi
 
-step "booting $label ($mode), console log $log (timeout ${timeout}s)"
+case ${QEMU_CLOCK:-wall} in
+wall)	;;
+icount)	[ -n "${ICOUNT_ARGS:-}" ] || die "no ICOUNT_ARGS for $arch in configs/qemu/$arch.conf"
+	disk_args+=" $ICOUNT_ARGS" ;;
+*)	die "QEMU_CLOCK must be wall or icount, not '$QEMU_CLOCK'" ;;
+esac
+
+step "booting $label ($mode, ${QEMU_CLOCK:-wall} clock), console log $log (timeout ${timeout}s)"
 t0=$(date +%s)
 set +e
 # shellcheck disable=SC2086
@@ -52,7 +68,7 @@ timeout --foreground "$timeout" $QEMU $QEMU_ARGS "${qemu_args[@]}" -append "$app
 	$disk_args </dev/null >"$log" 2>&1
 rc=$?
 set -e
-[ -n "$disk" ] && rm -f "$disk"
+[ -n "$disk" ] && rm -f "$disk" "${disk%.img}-wz.img"
 secs=$(( $(date +%s) - t0 ))
 if [ $rc -eq 124 ]; then
 	echo "error: $label did not finish within ${timeout}s (hang?); last lines of $log:" >&2
