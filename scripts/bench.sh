@@ -58,7 +58,7 @@ for r in $(seq "$rounds"); do
 			info "boot $i of $nboots"
 			QEMU_CLOCK=$clock QEMU_MEM=$((mib * 2 + 1024)) DISK_SIZE=$((mib + 64))M \
 			DISK_DIR=/dev/shm NULLB_ARGS="$nullb" BOOT_TIMEOUT=${BENCH_TIMEOUT:-1800} \
-				"$TOP/scripts/boot.sh" "$v" bench "$label" "$args"
+				"$TOP/scripts/boot.sh" "$v" bench "$label" "$args pmdz_bench_clock=$clock"
 			logs+=("$v@$clock=$LOGS/boot-$label-bench.log")
 		done
 	done
