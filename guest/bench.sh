@@ -43,8 +43,8 @@ sh /bin/nullb.sh kill "$reps"
 # The consumers people run, on the virtio disk (write-zeroes=off, so that
 # they reach the zeroout fallback): util-linux blkdiscard -z on the whole
 # device, mkfs.ext4 zeroing its inode tables itself, mkfs.xfs zeroing its
-# log; and sub-block O_DIRECT writes on XFS with 16k and 64k blocks, where
-# iomap pads every new block with zeroes.
+# log; ext4 converting unwritten extents; and sub-block O_DIRECT writes on
+# XFS with 16k and 64k blocks, where iomap pads every new block with zeroes.
 [ "$clock" != icount ] && [ -b /dev/vda ] || exit 0
 # mkfs.xfs refuses filesystems under 300 MiB (make check's small smoke)
 # unless it believes it runs under fstests.
@@ -55,8 +55,20 @@ for i in $(seq "$reps"); do
 	zbench time mkfs.xfs /usr/sbin/mkfs.xfs -q -f -K /dev/vda
 done
 mkdir -p /mnt
+# ext4 writeback into unwritten extents: with dioread_lock, converting an
+# extent zeroes the gaps between the writes (ext4_issue_zeroout()) when
+# they are at most extent_max_zeroout_kb (32 by default; 1024 here, so
+# that each zeroout is 508 KiB and the size of its bios matters).
+if /usr/sbin/mkfs.ext4 -q -F -E nodiscard /dev/vda && mount -t ext4 -o dioread_lock /dev/vda /mnt; then
+	echo 1024 > /sys/fs/ext4/vda/extent_max_zeroout_kb
+	zbench unwritten /mnt/unwritten $((mib / 4)) 512 "$reps"
+	umount /mnt
+else
+	echo "# ext4 with dioread_lock: mkfs or mount failed"
+fi
 for bs in 16384 65536; do
-	/usr/sbin/mkfs.xfs -q -f -K -b size=$bs /dev/vda || continue
+	/usr/sbin/mkfs.xfs -q -f -K -b size=$bs /dev/vda >/tmp/mkfs.log 2>&1 ||
+		{ echo "# XFS with $bs-byte blocks: mkfs.xfs failed: $(head -n 1 /tmp/mkfs.log)"; continue; }
 	mount -t xfs /dev/vda /mnt || { echo "# XFS with $bs-byte blocks: mount failed"; continue; }
 	# A quarter of the disk's size in new blocks, at most 2048 writes.
 	count=$((mib * 1048576 / bs / 4))

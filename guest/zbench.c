@@ -22,6 +22,12 @@
  *	writes of 4 KiB into a new FILE, one at the start of every
  *	BLOCK_SIZE block, so that iomap pads the other BLOCK_SIZE - 4 KiB of
  *	each new block with zeroes (iomap_dio_zero()).
+ *   zbench unwritten FILE MIB STRIDE_KB REPS
+ *	REPS timed rounds, then one counted round, each: a new FILE of MIB
+ *	MiB preallocated with fallocate() (unwritten extents, on disk), then
+ *	one buffered 4 KiB write every STRIDE_KB KiB and fsync(). On ext4
+ *	mounted with dioread_lock, writeback converts the extents and zeroes
+ *	the gaps up to extent_max_zeroout_kb with ext4_issue_zeroout().
  *   zbench kill DEVICE MIB DELAY_MS REPS
  *	REPS times: a child starts a BLKZEROOUT of the first MIB MiB of
  *	DEVICE (a bandwidth-limited one, so that it takes long), is sent
@@ -334,6 +340,65 @@ static int bench_subdio(const char *file, long bs, int count, int reps)
 	return 0;
 }
 
+static int unwritten_round(const char *file, uint64_t mib, long stride, double *secs,
+			   dev_t *dev)
+{
+	char buf[4096];
+	struct stat st;
+	off_t off;
+	int fd;
+	double t;
+
+	unlink(file);
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || fstat(fd, &st) || fallocate(fd, 0, 0, mib << 20) || fsync(fd)) {
+		perror(file);
+		return -1;
+	}
+	*dev = st.st_dev;
+	memset(buf, 0xa5, sizeof(buf));
+	t = now();
+	for (off = 0; off < (off_t)(mib << 20); off += stride) {
+		if (pwrite(fd, buf, sizeof(buf), off) != sizeof(buf)) {
+			perror("zbench: pwrite");
+			return -1;
+		}
+	}
+	if (fsync(fd)) {
+		perror("zbench: fsync");
+		return -1;
+	}
+	*secs = now() - t;
+	close(fd);
+	return 0;
+}
+
+static int bench_unwritten(const char *file, uint64_t mib, long stride_kb, int reps)
+{
+	long stride = stride_kb << 10;
+	struct counts c;
+	double t;
+	dev_t dev;
+	int i;
+
+	for (i = 1; i <= reps; i++) {
+		if (unwritten_round(file, mib, stride, &t, &dev))
+			return 1;
+		printf("BENCH kind=unwritten mib=%llu stride_kb=%ld rep=%d secs=%.6f\n",
+		       (unsigned long long)mib, stride_kb, i, t);
+		fflush(stdout);
+	}
+	trace_begin(false);
+	if (unwritten_round(file, mib, stride, &t, &dev))
+		return 1;
+	trace_end(dev, &c);
+	printf("BENCH kind=counts-unwritten mib=%llu stride_kb=%ld writes=%llu bios=%lld bvecs=%lld\n",
+	       (unsigned long long)mib, stride_kb,
+	       (unsigned long long)((mib << 20) / stride), c.bios, c.bvecs);
+	unlink(file);
+	return 0;
+}
+
 static int bench_memset(uint64_t mib, int reps)
 {
 	size_t len = mib << 20;
@@ -394,11 +459,14 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "subdio"))
 		return bench_subdio(argv[2], strtol(argv[3], NULL, 0), atoi(argv[4]),
 				    atoi(argv[5]));
+	if (argc == 6 && !strcmp(argv[1], "unwritten"))
+		return bench_unwritten(argv[2], strtoull(argv[3], NULL, 0),
+				       strtol(argv[4], NULL, 0), atoi(argv[5]));
 	if (argc == 6 && !strcmp(argv[1], "kill"))
 		return bench_kill(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]),
 				  atoi(argv[5]));
 	fprintf(stderr, "usage: %s memset MIB REPS | zeroout|fzero DEVICE MIB REPS |\n"
-		"       subdio FILE BLOCK_SIZE COUNT REPS |\n"
+		"       subdio FILE BLOCK_SIZE COUNT REPS | unwritten FILE MIB STRIDE_KB REPS |\n"
 		"       kill DEVICE MIB DELAY_MS REPS | time NAME CMD...\n", argv[0]);
 	return 2;
 }

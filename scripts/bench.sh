@@ -48,6 +48,9 @@ done
 # per request.
 args="brd.rd_size=$(( (mib + 64) * 1024 )) pmdz_bench_mib=$mib pmdz_bench_reps=$reps"
 nullb="null_blk.nr_devices=1 null_blk.memory_backed=0 null_blk.gb=$(( (mib + 1023) / 1024 + 1 ))"
+# The virtio disks: the zeroout size plus room; at least 512 MiB, which
+# mkfs.xfs needs for a log with 64 KiB blocks.
+disk_mib=$(( mib + 64 > 512 ? mib + 64 : 512 ))
 nboots=$(( rounds * $(echo $clocks | wc -w) * $(echo $variants | wc -w) ))
 logs=() i=0
 for r in $(seq "$rounds"); do
@@ -56,7 +59,7 @@ for r in $(seq "$rounds"); do
 			i=$((i + 1))
 			label=$v-$label_suffix-$clock-r$r
 			info "boot $i of $nboots"
-			QEMU_CLOCK=$clock QEMU_MEM=$((mib * 2 + 1024)) DISK_SIZE=$((mib + 64))M \
+			QEMU_CLOCK=$clock QEMU_MEM=$((mib * 2 + 1024)) DISK_SIZE=${disk_mib}M \
 			DISK_DIR=/dev/shm NULLB_ARGS="$nullb" BOOT_TIMEOUT=${BENCH_TIMEOUT:-1800} \
 				"$TOP/scripts/boot.sh" "$v" bench "$label" "$args pmdz_bench_clock=$clock"
 			logs+=("$v@$clock=$LOGS/boot-$label-bench.log")

@@ -46,6 +46,12 @@ def parse(path):
             n = int(kv['count'])
             counts[f'xfs{int(kv["bs"]) // 1024}k-dio'] = {
                 'bios/write': int(kv['bios']) / n, 'bvecs/write': int(kv['bvecs']) / n}
+        elif kind == 'unwritten':
+            times.setdefault('ext4-unwritten s', []).append(float(kv['secs']))
+        elif kind == 'counts-unwritten':
+            n = int(kv['writes'])
+            counts['ext4-unwritten'] = {'bios/write': int(kv['bios']) / n,
+                                        'bvecs/write': int(kv['bvecs']) / n}
         elif kind == 'memset':
             times.setdefault('memset s/GiB', []).append(float(kv['secs']) / (int(kv['mib']) / 1024))
         elif kind == 'client':
@@ -94,7 +100,8 @@ def main():
         for _, (t, _, _) in runs:
             measures += [m for m in t if m not in measures]
     order = ('nullb0 ', 'nullb0-fz', 'nullb_4m ', 'nullb_4m-fz', 'ram0 ', 'ram0-fz', 'vda ', 'vda-fz',
-             'vdb ', 'vdb-fz', 'memset', 'blkdiscard', 'mkfs.ext4', 'mkfs.xfs', 'xfs16k', 'xfs64k', 'kill')
+             'vdb ', 'vdb-fz', 'memset', 'blkdiscard', 'mkfs.ext4', 'mkfs.xfs', 'ext4-unwritten', 'xfs16k',
+             'xfs64k', 'kill')
     measures.sort(key=lambda m: next((i for i, p in enumerate(order) if m.startswith(p)), len(order)))
 
     fig = {}	# (measure, kernel, clock) -> (median, spread, boots)
@@ -189,7 +196,7 @@ def main():
     if r is not None:
         target(f'kill latency: {y} <= {ref} within noise: {r:.2f}x (noise {n * 100:.0f}%)', r <= 1 + n)
     for m in measures:
-        if m.startswith(('ram0', 'vda', 'vdb', 'blkdiscard', 'mkfs', 'xfs')):
+        if m.startswith(('ram0', 'vda', 'vdb', 'blkdiscard', 'mkfs', 'ext4', 'xfs')):
             r, n = ratio(m, y)
             if r is not None:
                 target(f'{m} ({clock_of(m)}): {y} never slower than {ref}: {r:.2f}x of its cost '
