@@ -9,6 +9,7 @@
 # the consumers (blkdiscard -z, mkfs.ext4, mkfs.xfs, sub-block O_DIRECT on
 # XFS 16k/64k); see guest/bench.sh.
 #   BENCH_MIB=1024 BENCH_REPS=5 BENCH_ROUNDS=3 BENCH_CLOCKS="icount wall"
+#   BENCH_DISK_MIB=4096 (the virtio-blk disks of the mkfs rows)
 #   SMOKE=1 (make check): BENCH_VARIANTS=static-y, one round, one clock.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -48,9 +49,12 @@ done
 # per request.
 args="brd.rd_size=$(( (mib + 64) * 1024 )) pmdz_bench_mib=$mib pmdz_bench_reps=$reps"
 nullb="null_blk.nr_devices=1 null_blk.memory_backed=0 null_blk.gb=$(( (mib + 1023) / 1024 + 1 ))"
-# The virtio disks: the zeroout size plus room; at least 512 MiB, which
-# mkfs.xfs needs for a log with 64 KiB blocks.
-disk_mib=$(( mib + 64 > 512 ? mib + 64 : 512 ))
+# The virtio disks (sparse files in /dev/shm, removed after each boot): the
+# zeroout size plus room, and at least BENCH_DISK_MIB (4 GiB: the size the
+# mkfs and blkdiscard -z rows are measured on; mkfs.xfs needs 512 MiB for a
+# log with 64 KiB blocks).
+min_disk=${BENCH_DISK_MIB:-4096}
+disk_mib=$(( mib + 64 > min_disk ? mib + 64 : min_disk ))
 nboots=$(( rounds * $(echo $clocks | wc -w) * $(echo $variants | wc -w) ))
 logs=() i=0
 for r in $(seq "$rounds"); do

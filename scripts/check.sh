@@ -92,7 +92,7 @@ fi
 step "bench smoke: one 64 MiB round on the =y kernel, icount and wall clocks"
 if [ "${MUTANT:-0}" = 1 ]; then
 	info "skipped for a mutant"
-elif SMOKE=1 BENCH_MIB=64 BENCH_REPS=1 BENCH_ROUNDS=1 BENCH_CLOCKS="icount wall" BENCH_VARIANTS=static-y \
+elif SMOKE=1 BENCH_MIB=64 BENCH_DISK_MIB=512 BENCH_REPS=1 BENCH_ROUNDS=1 BENCH_CLOCKS="icount wall" BENCH_VARIANTS=static-y \
 	BENCH_LABEL=smoke "$TOP/scripts/bench.sh" </dev/null >"$LOGS/bench-smoke.log" 2>&1 &&
    grep -q '^ram0 s/GiB' "$RESULTS/smoke/bench.txt" && grep -q '^xfs64k-dio' "$RESULTS/smoke/bench.txt"; then
 	record PASS "bench smoke: make bench measures and reports"
