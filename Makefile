@@ -5,13 +5,14 @@ S := scripts
 V ?= static-y
 MODE ?= check
 
-.PHONY: all run check check-full mutants kill-bounds bench deps base apply export build boot bisect-build checkpatch clean help
+.PHONY: all run check check-full check-debian mutants kill-bounds bench deps base apply export build boot bisect-build checkpatch clean help
 all: help
 
 help:
 	@echo "make run            build the STATIC_PMD_ZERO_PAGE=y kernel, boot it, show a zeroout"
 	@echo "make check          every test: KUnit + in-guest tests on the =y and =n kernels"
-	@echo "make check-full     check + debug (KASAN, lockdep...), THP=n, allnoconfig, arm64 4K and 64K"
+	@echo "make check-full     check + debug (KASAN, lockdep...), THP=n, allnoconfig, arm64 4K and 64K, check-debian"
+	@echo "make check-debian   the series with Debian's own configs: cloud-amd64 booted and tested, amd64 mm/ block/ fs/iomap/ built"
 	@echo "make mutants        make check on each deliberately broken variant (configs/mutants)"
 	@echo "make kill-bounds    kill latency of BLKZEROOUT for several killable bio bounds (BOUNDS=\"1 8 64 512\")"
 	@echo "make bench          base vs =n vs =y: zeroout throughput, CPU, bios/bvecs, memory"
@@ -49,6 +50,9 @@ check: apply
 
 check-full: apply
 	@$(S)/check-full.sh
+
+check-debian: apply
+	@$(S)/check-debian.sh
 
 mutants: apply
 	@$(S)/mutants.sh

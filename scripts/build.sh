@@ -1,6 +1,7 @@
 #!/bin/bash
 # Build one kernel variant from configs/variants into build/out/<variant>.
 #   scripts/build.sh <variant> [source tree]
+# BUILD_TARGETS="mm/ block/": compile those directories instead of the image.
 # The tree defaults to build/src; the bench uses a second worktree of the
 # base. ccache keys stay stable because paths do not move between runs.
 set -euo pipefail
@@ -46,7 +47,15 @@ mk=(make -C "$tree" O="$out" ARCH="$arch" CROSS_COMPILE="$cross" CC="$cc" -j"$jo
 stamp=$out/.fragments
 want=$( (echo "$start"; cat "${frags[@]}" /dev/null) | sha1sum)
 if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ "${FORCE_CONFIG:-0}" = 1 ]; then
-	run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" "${mk[@]}" "$start"
+	case "$start" in
+	debian:*)	# Debian's own config for this kernel, then olddefconfig
+		need_pkgs linux-config-6.12 libssl-dev openssl
+		dcfg=/usr/src/linux-config-6.12/config.amd64_none_${start#debian:}.xz
+		[ -f "$dcfg" ] || die "$variant: no $dcfg (package linux-config-6.12)"
+		xzcat "$dcfg" >"$out/.config"
+		run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" "${mk[@]}" olddefconfig ;;
+	*)	run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" "${mk[@]}" "$start" ;;
+	esac
 	if [ ${#frags[@]} -gt 0 ]; then
 		run_logged "$LOGS/config-${BUILD_NAME:-$variant}.log" \
 			"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
@@ -84,7 +93,7 @@ t0=$(date +%s)
 # Show a progress line every 30 s instead of make's output.
 # (set +e: the status must reach .rc even when make fails; no .rc = failed)
 rm -f "$out/.rc"
-( set +e; "${mk[@]}" "$image" >"$LOGS/build-${BUILD_NAME:-$variant}.log" 2>&1; echo $? >"$out/.rc" ) &
+( set +e; "${mk[@]}" ${BUILD_TARGETS:-$image} >"$LOGS/build-${BUILD_NAME:-$variant}.log" 2>&1; echo $? >"$out/.rc" ) &
 pid=$!
 last=$t0
 while kill -0 $pid 2>/dev/null; do
@@ -102,4 +111,8 @@ if [ "$(cat "$out/.rc" 2>/dev/null)" != 0 ]; then
 	grep -E -A3 'error:|Error [0-9]|undefined reference' "$LOGS/build-${BUILD_NAME:-$variant}.log" | head -n 40 >&2
 	exit 1
 fi
-info "$variant: built in $(( $(date +%s) - t0 ))s: $(ls "$out"/arch/*/boot/"$image" | head -n 1)"
+if [ -n "${BUILD_TARGETS:-}" ]; then
+	info "$variant: $BUILD_TARGETS built in $(( $(date +%s) - t0 ))s"
+else
+	info "$variant: built in $(( $(date +%s) - t0 ))s: $(ls "$out"/arch/*/boot/"$image" | head -n 1)"
+fi

@@ -8,7 +8,11 @@
 #  - a kernelcore= boot (KUnit: the folio is below ZONE_MOVABLE);
 #  - allnoconfig: the series must build;
 #  - arm64 (4K pages, =y): cross-built, booted in qemu-system-aarch64, KUnit;
-#  - arm64-64k: STATIC_PMD_ZERO_PAGE must not be selectable.
+#  - arm64-64k: STATIC_PMD_ZERO_PAGE must not be selectable;
+#  - debian-cloud: Debian's own cloud-amd64 config (linux-config-6.12) with
+#    =y and the guest's drivers built in, booted with all in-guest tests;
+#  - debian-amd64: Debian's full amd64 config with =y, mm/ block/ fs/iomap/
+#    compiled (the distribution's configuration builds).
 # Ends with "N passed, N failed" over everything, make check included.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -39,6 +43,12 @@ for v in debug nothp kmsan; do
 		record FAIL "$v: guest boots, runs its tests and powers off"
 	results "$v" "$LOGS/boot-$v-check.log" yes e2e,state,fs
 done
+
+# The kernel builders' case: Debian's own configs (make check-debian).
+"$TOP/scripts/check-debian.sh" | tee "$LOGS/check-debian.log"
+read -r p f < <(tail -n 1 "$LOGS/check-debian.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+grep -E '^  (PASS|FAIL|SKIP) ' "$LOGS/check-debian.log" >>"$full"
+pass=$((pass + ${p:-0})) fail=$((fail + ${f:-1}))
 
 # What a kernel developer types: KUnit's own tool with the suite's
 # mm/.kunitconfig, under QEMU, for x86_64 and arm64 with 4K pages.
