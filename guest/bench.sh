@@ -42,15 +42,17 @@ sh /bin/nullb.sh kill "$reps"
 
 # The consumers people run, on the virtio disk (write-zeroes=off, so that
 # they reach the zeroout fallback): util-linux blkdiscard -z on the whole
-# device, mkfs.ext4 zeroing its inode tables itself, mkfs.xfs zeroing its
-# log; ext4 converting unwritten extents; and sub-block O_DIRECT writes on
-# XFS with 16k and 64k blocks, where iomap pads every new block with zeroes.
+# device (-f: without it, it refuses a device that holds the previous
+# rep's XFS), mkfs.ext4 zeroing its inode tables itself, mkfs.xfs zeroing
+# its log; ext4 converting unwritten extents; and sub-block O_DIRECT writes
+# on XFS with 16k and 64k blocks, where iomap pads every new block with
+# zeroes.
 [ "$clock" != icount ] && [ -b /dev/vda ] || exit 0
 # mkfs.xfs refuses filesystems under 300 MiB (make check's small smoke)
 # unless it believes it runs under fstests.
 export QA_CHECK_FS=1 TEST_DEV=1 TEST_DIR=1
 for i in $(seq "$reps"); do
-	zbench time blkdiscard-z /usr/sbin/blkdiscard -z /dev/vda
+	zbench time blkdiscard-z /usr/sbin/blkdiscard -f -z /dev/vda
 	zbench time mkfs.ext4 /usr/sbin/mkfs.ext4 -q -F -E lazy_itable_init=0,nodiscard /dev/vda
 	zbench time mkfs.xfs /usr/sbin/mkfs.xfs -q -f -K /dev/vda
 done
