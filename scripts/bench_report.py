@@ -78,6 +78,10 @@ def parse(path):
     per_boot = {m: statistics.median(v) for m, v in times.items() if any(x > 0 for x in v)}
     if image_kb is not None:
         info['image_kb'] = image_kb
+    # A command that failed in this boot leaves fewer runs than the others:
+    # its measure is not reported for this boot.
+    for name in FAILED.get(path, []):
+        per_boot.pop(f'{name} s', None)
     return per_boot, counts, info
 
 
@@ -234,7 +238,7 @@ def main():
 
     if FAILED:
         out.append('')
-        out.append('Guest commands that failed (their runs have no figure; see the console logs):')
+        out.append('Guest commands that failed (that measure is left out for that boot; see the console logs):')
         for log, names in FAILED.items():
             out.append(f'  {log}: ' + ', '.join(f'{n} x{names.count(n)}' for n in dict.fromkeys(names)))
 
