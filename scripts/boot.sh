@@ -40,6 +40,9 @@ else
 	rm -f "$disk"
 	truncate -s "${DISK_SIZE:-64M}" "$disk"
 	append+=" pmdz_mode=$mode"
+	# brd as configs/base.config has it, whatever the kernel's config says
+	# (Debian's has 16 RAM disks of 16 MiB); the bench overrides the size.
+	append+=" brd.rd_nr=1 brd.rd_size=65536"
 	append+=" ${NULLB_ARGS:-null_blk.nr_devices=3 null_blk.memory_backed=1 null_blk.gb=1} $extra"
 	qemu_args+=(-initrd "$initrd"
 		-drive "file=$disk,if=none,id=d0,format=raw,cache=unsafe,discard=ignore,detect-zeroes=off")
