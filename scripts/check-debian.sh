@@ -19,14 +19,7 @@ SUMMARY=$RESULTS/check-debian.txt
 if "$TOP/scripts/build.sh" debian-cloud </dev/null; then
 	BOOT_TIMEOUT=1800 "$TOP/scripts/boot.sh" debian-cloud check debian-cloud "pmdz_static=yes" </dev/null ||
 		record FAIL "debian-cloud: guest boots, runs its tests and powers off" "see $LOGS/boot-debian-cloud-check.log"
-	out=$(python3 "$TOP/scripts/results.py" "$LOGS/boot-debian-cloud-check.log" --variant debian-cloud \
-		--tree "$SRC" --static yes --sections e2e,state,fs)
-	printf '%s\n' "$out" | grep -v '^COUNTS' | tee -a "$SUMMARY"
-	if read -r _ p f s < <(printf '%s\n' "$out" | grep '^COUNTS'); then
-		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
-	else
-		record FAIL "debian-cloud: results could be read" "scripts/results.py failed"
-	fi
+	results debian-cloud "$LOGS/boot-debian-cloud-check.log" yes e2e,state,fs
 else
 	record FAIL "debian-cloud: kernel builds" "see $LOGS/build-debian-cloud.log"
 fi

@@ -25,13 +25,6 @@ read -r pass fail < <(tail -n 1 "$LOGS/check.log" | sed -n 's/^\([0-9]*\) passed
 pass=${pass:-0} fail=${fail:-1}
 skip=0
 
-results() {	# results LABEL LOG STATIC SECTIONS
-	out=$(python3 "$TOP/scripts/results.py" "$2" --variant "$1" --tree "$SRC" \
-		--static "$3" --sections "$4")
-	printf '%s\n' "$out" | grep -v '^COUNTS' | tee -a "$full"
-	read -r _ p f s < <(printf '%s\n' "$out" | grep '^COUNTS')
-	pass=$((pass + ${p:-0})) fail=$((fail + ${f:-1})) skip=$((skip + ${s:-0}))
-}
 
 for v in debug nothp kmsan; do
 	if ! "$TOP/scripts/build.sh" "$v"; then

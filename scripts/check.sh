@@ -54,14 +54,7 @@ while read -r label v static mode extra; do
 	[ "$mode" = kill ] && continue
 	sections=e2e,state,fs
 	[ "$mode" = kunit ] && sections=
-	out=$(python3 "$TOP/scripts/results.py" "$log" --variant "$label" \
-		--tree "$SRC" --static "$static" --sections "$sections")
-	printf '%s\n' "$out" | grep -v '^COUNTS' | tee -a "$summary"
-	if ! read -r _ p f s < <(printf '%s\n' "$out" | grep '^COUNTS'); then
-		record FAIL "$label: results could be read" "scripts/results.py failed on $log"
-		continue
-	fi
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	results "$label" "$log" "$static" "$sections"
 done <"$runs"
 
 # Accounting: the static folio is counted in MemTotal, so booting with it

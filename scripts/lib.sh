@@ -64,10 +64,24 @@ format_series() {	# format_series DIR RANGE OUT
 	(cd "$3" && ls [0-9]*.patch | grep -v '^0000-') >"$3/series"
 }
 
-# Test tally shared by check.sh and check-full.sh: record <PASS|FAIL|SKIP>
+# Test tally shared by the check scripts: record <PASS|FAIL|SKIP>
 # <name> [why] prints one result line, appends it to $SUMMARY and counts it.
 pass=0 fail=0 skip=0
 record() {
 	printf '  %-4s %s%s\n' "$1" "$2" "${3:+  ($3)}" | tee -a "$SUMMARY"
 	case $1 in PASS) pass=$((pass + 1)) ;; FAIL) fail=$((fail + 1)) ;; SKIP) skip=$((skip + 1)) ;; esac
+}
+
+# results LABEL LOG STATIC SECTIONS: the results of one boot's console log
+# (scripts/results.py), printed, appended to $SUMMARY and counted.
+results() {
+	local out p f s
+	out=$(python3 "$TOP/scripts/results.py" "$2" --variant "$1" --tree "$SRC" \
+		--static "$3" --sections "$4")
+	printf '%s\n' "$out" | grep -v '^COUNTS' | tee -a "$SUMMARY"
+	if read -r _ p f s < <(printf '%s\n' "$out" | grep '^COUNTS'); then
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	else
+		record FAIL "$1: results could be read" "scripts/results.py failed on $2"
+	fi
 }
