@@ -20,11 +20,16 @@ set -uo pipefail
 full=$RESULTS/check-full.txt
 SUMMARY=$full
 : >"$full"
-"$TOP/scripts/check.sh" | tee "$LOGS/check.log"
-read -r pass fail < <(tail -n 1 "$LOGS/check.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-pass=${pass:-0} fail=${fail:-1}
-skip=0
+# tally_of LOG: count the "N passed, N failed" line that ends a suite's log
+# (a log without it counts as one failure).
+tally_of() {
+	local p f
+	read -r p f < <(tail -n 1 "$1" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+	pass=$((pass + ${p:-0})) fail=$((fail + ${f:-1}))
+}
 
+"$TOP/scripts/check.sh" | tee "$LOGS/check.log"
+tally_of "$LOGS/check.log"
 
 for v in debug nothp kmsan; do
 	if ! "$TOP/scripts/build.sh" "$v"; then
@@ -39,9 +44,8 @@ done
 
 # The kernel builders' case: Debian's own configs (make check-debian).
 "$TOP/scripts/check-debian.sh" | tee "$LOGS/check-debian.log"
-read -r p f < <(tail -n 1 "$LOGS/check-debian.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
 grep -E '^  (PASS|FAIL|SKIP) ' "$LOGS/check-debian.log" >>"$full"
-pass=$((pass + ${p:-0})) fail=$((fail + ${f:-1}))
+tally_of "$LOGS/check-debian.log"
 
 # What a kernel developer types: KUnit's own tool with the suite's
 # mm/.kunitconfig, under QEMU, for x86_64 and arm64 with 4K pages.
