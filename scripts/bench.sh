@@ -36,12 +36,7 @@ fi
 
 # Every kernel first, so that the boots can be interleaved.
 for v in $variants; do
-	tree=$SRC
-	if [ "$v" = base ]; then
-		tree=$BUILD/base
-		[ -d "$tree" ] || git -C "$SRC" worktree add -q --detach "$tree" base
-	fi
-	"$TOP/scripts/build.sh" "$v" "$tree"
+	"$TOP/scripts/build.sh" "$v" "$(tree_of "$v")"
 done
 
 # Room for a brd of $mib MiB and its pages, plus the guest. null_blk

@@ -2,6 +2,8 @@
 # Build one kernel variant from configs/variants into build/out/<variant>.
 #   scripts/build.sh <variant> [source tree]
 # BUILD_TARGETS="mm/ block/": compile those directories instead of the image.
+# A variant with the word "modules" also builds its modules and installs
+# them into build/out/<variant>/modroot (for guests that modprobe).
 # The tree defaults to build/src; the bench uses a second worktree of the
 # base. ccache keys stay stable because paths do not move between runs.
 set -euo pipefail
@@ -14,11 +16,12 @@ line=$(awk -v v="$variant" '$1 == v' "$TOP/configs/variants")
 [ -n "$line" ] || die "unknown variant '$variant' (see configs/variants)"
 read -r -a words <<<"$line"
 arch=${words[1]} start=${words[2]}
-frags=() llvm=
+frags=() llvm= modules=0
 for w in "${words[@]:3}"; do
 	case "$w" in
 	*.config) frags+=("$TOP/configs/$w") ;;
 	LLVM=*) llvm=${w#LLVM=} ;;	# build with clang/lld, e.g. LLVM=-16
+	modules) modules=1 ;;
 	*) break ;;
 	esac
 done
@@ -93,7 +96,9 @@ t0=$(date +%s)
 # Show a progress line every 30 s instead of make's output.
 # (set +e: the status must reach .rc even when make fails; no .rc = failed)
 rm -f "$out/.rc"
-( set +e; "${mk[@]}" ${BUILD_TARGETS:-$image} >"$LOGS/build-${BUILD_NAME:-$variant}.log" 2>&1; echo $? >"$out/.rc" ) &
+targets=${BUILD_TARGETS:-$image}
+[ -z "${BUILD_TARGETS:-}" ] && [ "$modules" = 1 ] && targets+=" modules"
+( set +e; "${mk[@]}" $targets >"$LOGS/build-${BUILD_NAME:-$variant}.log" 2>&1; echo $? >"$out/.rc" ) &
 pid=$!
 last=$t0
 while kill -0 $pid 2>/dev/null; do
@@ -110,6 +115,11 @@ if [ "$(cat "$out/.rc" 2>/dev/null)" != 0 ]; then
 	echo "error: $variant build failed; compiler says:" >&2
 	grep -E -A3 'error:|Error [0-9]|undefined reference' "$LOGS/build-${BUILD_NAME:-$variant}.log" | head -n 40 >&2
 	exit 1
+fi
+if [ -z "${BUILD_TARGETS:-}" ] && [ "$modules" = 1 ]; then
+	rm -rf "$out/modroot"
+	run_logged "$LOGS/modules-${BUILD_NAME:-$variant}.log" \
+		"${mk[@]}" INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install
 fi
 if [ -n "${BUILD_TARGETS:-}" ]; then
 	info "$variant: $BUILD_TARGETS built in $(( $(date +%s) - t0 ))s"

@@ -33,12 +33,7 @@ while read -r label v static mode extra; do
 		continue
 	fi
 	if [[ "$built" != *" $v "* ]]; then
-		tree=$SRC
-		if [ "$v" = base ]; then
-			tree=$BUILD/base
-			[ -d "$tree" ] || git -C "$SRC" worktree add -q --detach "$tree" base
-		fi
-		if "$TOP/scripts/build.sh" "$v" "$tree" </dev/null; then
+		if "$TOP/scripts/build.sh" "$v" "$(tree_of "$v")" </dev/null; then
 			built+="$v "
 		else
 			record FAIL "$v: kernel builds" "see $LOGS/build-$v.log"

@@ -14,8 +14,7 @@ git -C "$SRC" diff --quiet || die "$SRC has uncommitted changes; commit or stash
 out=$RESULTS/kill-bounds.txt
 logs=()
 [ -f "$BUILD/out/base/arch/x86/boot/bzImage" ] || {
-	[ -d "$BUILD/base" ] || git -C "$SRC" worktree add -q --detach "$BUILD/base" base
-	"$TOP/scripts/build.sh" base "$BUILD/base" || die "base does not build"
+	"$TOP/scripts/build.sh" base "$(tree_of base)" || die "base does not build"
 }
 "$TOP/scripts/boot.sh" base kill base-kb || die "base did not boot"
 for mib in $bounds; do

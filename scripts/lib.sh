@@ -85,3 +85,39 @@ results() {
 		record FAIL "$1: results could be read" "scripts/results.py failed on $2"
 	fi
 }
+
+# The source tree of a variant: the unpatched base lives in a worktree of
+# build/src at tag "base" (made on first use), every other variant in build/src.
+tree_of() {
+	case $1 in
+	base|*-base)
+		[ -d "$BUILD/base" ] || git -C "$SRC" worktree add -q --detach "$BUILD/base" base
+		echo "$BUILD/base" ;;
+	*)	echo "$SRC" ;;
+	esac
+}
+
+# peer_kernels K...: build the 9p guest kernels fstests-K (K = base, y, n).
+peer_kernels() {
+	local k
+	for k in "$@"; do
+		"$TOP/scripts/build.sh" "fstests-$k" "$(tree_of "fstests-$k")" </dev/null ||
+			die "fstests-$k: kernel build failed (see $LOGS/build-fstests-$k.log)"
+	done
+}
+
+# peer_each FUNC K...: FUNC K for every kernel, PEER_PARALLEL (default 1) at once.
+peer_each() {
+	local fn=$1 k n=0
+	shift
+	for k in "$@"; do
+		if [ "${PEER_PARALLEL:-1}" -le 1 ]; then
+			"$fn" "$k"
+			continue
+		fi
+		"$fn" "$k" &
+		n=$((n + 1))
+		[ "$n" -ge "$PEER_PARALLEL" ] && { wait -n || true; n=$((n - 1)); }
+	done
+	wait || true
+}

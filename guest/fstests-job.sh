@@ -1,0 +1,55 @@
+#!/bin/bash
+# fstests in the 9p guest (run by guest/peers-init.sh from the run dir).
+# ./settings (written by scripts/check-fstests.sh) gives FSTESTS_DIR (the
+# built fstests, read-only here), SECTIONS_FILE, TESTS_FILE and SECTIONS
+# (the names to run). For each section: TEST_DEV gets a fresh filesystem of
+# that section's kind (./check mounts it before reading any section
+# option), then one ./check -s SECTION over the subset, with an xunit
+# report in results/SECTION/result.xml.
+set -u
+. ./settings
+run=$PWD
+cfg=$run/local.config
+{
+	echo "[default]"
+	echo "TEST_DEV=/dev/vda"
+	echo "TEST_DIR=/tmp/test"
+	echo "SCRATCH_DEV=/dev/vdb"
+	echo "SCRATCH_MNT=/tmp/scratch"
+	echo "RESULT_BASE=$run/results"
+	grep -v '^#' "$SECTIONS_FILE" | while read -r name fstyp opts; do
+		[ -n "$name" ] || continue
+		printf '\n[%s]\nFSTYP=%s\nMKFS_OPTIONS="%s"\n' "$name" "$fstyp" "$opts"
+	done
+} >"$cfg"
+mkdir -p /tmp/test /tmp/scratch "$run/results"
+
+rc=0
+for section in $SECTIONS; do
+	read -r fstyp opts < <(awk -v s="$section" '$1 == s { $1 = ""; print }' "$SECTIONS_FILE")
+	if [ -z "${fstyp:-}" ]; then
+		echo "PMDZ-FSTESTS no section $section in $SECTIONS_FILE"
+		rc=1
+		continue
+	fi
+	# generic/ tests everywhere, <fstyp>/ tests in that filesystem's sections
+	tests=$(awk -v f="$fstyp" '!/^#/ && NF && ($1 ~ "^generic/" || $1 ~ "^" f "/") { print $1 }' "$TESTS_FILE")
+	case $fstyp in
+	xfs)	mkfs=(mkfs.xfs -f -q) ;;
+	ext4)	mkfs=(mkfs.ext4 -F -q) ;;
+	*)	mkfs=("mkfs.$fstyp") ;;
+	esac
+	echo "PMDZ-FSTESTS-SECTION $section ($fstyp $opts): $(echo "$tests" | wc -w) tests"
+	# shellcheck disable=SC2086
+	if ! "${mkfs[@]}" $opts /dev/vda >/dev/null; then
+		echo "PMDZ-FSTESTS $section: mkfs of TEST_DEV failed"
+		rc=1
+		continue
+	fi
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	(cd "$FSTESTS_DIR" && HOST_OPTIONS=$cfg ./check -s "$section" -R xunit $tests)
+	echo "PMDZ-FSTESTS-TIME $section $(( $(date +%s) - t0 ))"
+	umount /tmp/test /tmp/scratch 2>/dev/null
+done
+exit $rc

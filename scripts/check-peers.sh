@@ -1,0 +1,79 @@
+#!/bin/bash
+# The communities' suites on the series, against the unpatched base, in
+# 9p-root guests (scripts/peers-boot.sh):
+#   scripts/check-peers.sh fstests    (make check-fstests, fstests-baseline)
+#   scripts/check-peers.sh blktests   (make check-blktests)
+# KERNELS picks the guest kernels: variants fstests-<k> of configs/variants,
+# k = base, y or n (default: fstests "y n", blktests "base y"). When "base"
+# is among them, its results of this run are the baseline and are written
+# to configs/<suite>/baseline; otherwise that stored baseline is used.
+# fstests: sections FSTESTS_SECTIONS (default every line of
+# configs/fstests/sections), subset configs/fstests/tests. blktests: the
+# groups/tests in configs/blktests/groups, config configs/blktests/config.
+# The suites come from FSTESTS / BLKTESTS (clone or tarball; default the
+# pinned snapshots). PEER_PARALLEL=N boots up to N kernels at once.
+# Ends with "N passed, N failed, N skipped": failed = passes on the base,
+# fails (or does not run) on a series kernel.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+suite=${1:?usage: check-peers.sh fstests|blktests}
+cfgdir=$TOP/configs/$suite
+case $suite in
+fstests)
+	kernels=${KERNELS:-y n}
+	sections=${FSTESTS_SECTIONS:-$(awk '!/^#/ && NF { print $1 }' "$cfgdir/sections")}
+	what="sections [$sections], $(grep -c '^[a-z]' "$cfgdir/tests") tests" ;;
+blktests)
+	kernels=${KERNELS:-base y}
+	tests=$(awk '!/^#/ && NF { print $1 }' "$cfgdir/groups" | tr '\n' ' ')
+	what="tests [$tests]" ;;
+*)	die "unknown suite '$suite' (fstests or blktests)" ;;
+esac
+"$TOP/scripts/peer-build.sh" "$suite"
+peer_kernels $kernels
+
+t0=$(date +%s)
+SUMMARY=$RESULTS/$suite-summary.txt
+: >"$SUMMARY"
+one() {	# one KERNEL: boot it, run the suite, write its TSV
+	local k=$1 run=$BUILD/peers/$suite-$1
+	rm -rf "$run" && mkdir -p "$run"
+	case $suite in
+	fstests) cat >"$run/settings" <<-EOF
+		FSTESTS_DIR=$BUILD/fstests
+		SECTIONS_FILE=$cfgdir/sections
+		TESTS_FILE=$cfgdir/tests
+		SECTIONS="$sections"
+		EOF
+		;;
+	blktests) cat >"$run/settings" <<-EOF
+		BLKTESTS_DIR=$BUILD/blktests
+		CONFIG=$cfgdir/config
+		TESTS="$tests"
+		EOF
+		;;
+	esac
+	"$TOP/scripts/peers-boot.sh" "fstests-$k" "$run" "$TOP/guest/$suite-job.sh" ||
+		info "fstests-$k: the guest reported a problem (see $run/console.log)"
+	sed -n "s/^.*PMDZ-[A-Z]*-TIME \(.*\)/    fstests-$k: \1 s/p" "$run/console.log"
+	python3 "$TOP/scripts/peers_report.py" "$suite" "$run" >"$run/results.tsv"
+}
+step "$suite: kernels [$kernels], $what (logs in $BUILD/peers/$suite-*)"
+peer_each one $kernels
+
+specs=() wb=()
+for k in $kernels; do specs+=("$k=$BUILD/peers/$suite-$k/results.tsv"); done
+case " $kernels " in *" base "*)
+	wb=(--write-baseline "$cfgdir/baseline" --header "# $suite on the unpatched base \
+($(git -C "$(tree_of base)" describe --tags --always)), $(date -u +%F), written by scripts/check-peers.sh $suite
+# section	test	status	seconds	reason
+") ;;
+esac
+set +e
+python3 "$TOP/scripts/peers_report.py" compare --baseline "$cfgdir/baseline" "${wb[@]}" "${specs[@]}" |
+	tee -a "$SUMMARY"
+rc=${PIPESTATUS[0]}
+set -e
+info "$suite: $(( $(date +%s) - t0 ))s for kernels [$kernels]; summary $SUMMARY"
+exit "$rc"

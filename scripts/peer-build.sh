@@ -1,0 +1,58 @@
+#!/bin/bash
+# Build one of the communities' suites on the host, for the 9p guests.
+#   scripts/peer-build.sh fstests|blktests
+# The source is FSTESTS or BLKTESTS: a directory (an upstream clone) or a
+# tarball; by default the pinned snapshot in ../shared/peers/. It is
+# unpacked into build/<suite>, the project's own patches for that suite
+# (<suite>-patches/series, if any) are applied, and it is built there with
+# Debian's packages. Nothing of the suite is committed here.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+suite=${1:?usage: peer-build.sh fstests|blktests}
+case $suite in
+fstests)
+	src=${FSTESTS:-$(ls "$TOP"/../shared/peers/fstests-*.tar.xz 2>/dev/null | head -n 1)}
+	upstream=https://git.kernel.org/pub/scm/fs/xfs/xfstests-dev.git
+	built=(ltp/fsx check)
+	# What fstests' build and tests need (its README and what was measured here).
+	need_pkgs acl attr automake dbench dump fio gawk indent libacl1-dev libaio-dev \
+		libcap-dev libgdbm-dev libgdbm-compat-dev libtool libtool-bin liburing-dev \
+		uuid-runtime quota xfsdump xfslibs-dev libinih-dev make gcc udev ;;
+blktests)
+	src=${BLKTESTS:-$(ls "$TOP"/../shared/peers/blktests-*.tar.xz 2>/dev/null | head -n 1)}
+	upstream=https://github.com/osandov/blktests.git
+	built=(src/loblksize check)
+	need_pkgs gawk fio make gcc g++ udev util-linux kmod e2fsprogs xfsprogs liburing-dev ;;
+*)	die "unknown suite '$suite' (fstests or blktests)" ;;
+esac
+[ -n "$src" ] && [ -e "$src" ] ||
+	die "no $suite: set ${suite^^} to a clone or tarball of $upstream"
+dst=$BUILD/$suite
+patches=$TOP/$suite-patches
+stamp=$dst/.pmdz-source
+want="$src $( { cat "$patches"/series "$patches"/*.patch 2>/dev/null || true; } | sha1sum)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+	step "unpacking $suite from $src"
+	rm -rf "$dst" && mkdir -p "$dst"
+	if [ -d "$src" ]; then
+		cp -a "$src"/. "$dst"/
+	else
+		tar -xf "$src" -C "$dst" --strip-components=1
+	fi
+	if [ -f "$patches/series" ]; then
+		while read -r p; do
+			case $p in ''|'#'*) continue ;; esac
+			info "applying $suite-patches/$p"
+			patch -d "$dst" -p1 -s <"$patches/$p" || die "$p does not apply to $src"
+		done <"$patches/series"
+	fi
+	echo "$want" >"$stamp"
+fi
+step "building $suite in $dst (log $LOGS/$suite-build.log)"
+t0=$(date +%s)
+run_logged "$LOGS/$suite-build.log" make -C "$dst" -j"$(( $(nproc) + 1 ))"
+for f in "${built[@]}"; do
+	[ -x "$dst/$f" ] || die "$suite built, but $f is missing"
+done
+info "$suite built in $(( $(date +%s) - t0 ))s: $dst"

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Boot a built variant with the host's root filesystem read-only over
+# virtio-9p (no image to build) and run one job script in it: the guest
+# for fstests and blktests (guest/peers-init.sh).
+#   scripts/peers-boot.sh <variant> <run dir> <job script>
+# The run dir becomes the guest's writable share at the same path; the job
+# is copied there and runs as root with the run dir as its working
+# directory. Two sparse disks of PEER_DISK_SIZE (default 8G) are
+# /dev/vda and /dev/vdb. The console goes to <run dir>/console.log.
+# Exit status: the job's, or 1 on panic, hang (PEER_TIMEOUT) or no result.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:?usage: peers-boot.sh <variant> <run dir> <job>}
+run=${2:?usage: peers-boot.sh <variant> <run dir> <job>}
+job=${3:?usage: peers-boot.sh <variant> <run dir> <job>}
+arch=$(awk -v v="$variant" '$1 == v { print $2 }' "$TOP/configs/variants")
+[ "$arch" = x86_64 ] || die "$variant: the 9p guests are x86_64 only (configs/qemu/x86_64.conf)"
+QEMU_MEM=${QEMU_MEM:-2048}
+. "$TOP/configs/qemu/$arch.conf"
+need_pkgs "$QEMU_PKG"
+out=$BUILD/out/$variant
+kernel=$out/$KERNEL_IMAGE
+[ -f "$kernel" ] || die "no kernel for $variant: run scripts/build.sh $variant"
+timeout=${PEER_TIMEOUT:-7200}
+
+mkdir -p "$run"
+run=$(cd "$run" && pwd)
+cp "$job" "$run/job"
+rm -f "$run/job.log"
+disks=()
+for d in a b; do
+	img=$run/vd$d.img
+	rm -f "$img"
+	truncate -s "${PEER_DISK_SIZE:-8G}" "$img"
+	disks+=(-drive "file=$img,if=none,id=d$([ $d = a ] && echo 0 || echo 1),format=raw,cache=unsafe,discard=ignore,detect-zeroes=off")
+done
+log=$run/console.log
+append="console=$CONSOLE panic=-1 oops=panic loglevel=4"
+append+=" root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro"
+append+=" init=$TOP/guest/peers-init.sh pmdz_run=$run pmdz_modules=$out/modroot ${PEER_APPEND:-}"
+
+step "booting $variant with the host root over 9p: job $(basename "$job"), console $log (timeout ${timeout}s)"
+t0=$(date +%s)
+set +e
+# shellcheck disable=SC2086
+timeout --foreground "$timeout" $QEMU $QEMU_ARGS -kernel "$kernel" -append "$append" \
+	$PEER_ROOT_ARGS \
+	-fsdev "local,id=run9p,path=$run,security_model=none" \
+	-device virtio-9p-pci,fsdev=run9p,mount_tag=pmdzrun \
+	"${disks[@]}" $PEER_DISK_ARGS </dev/null >"$log" 2>&1
+rc=$?
+set -e
+rm -f "$run"/vd[ab].img
+secs=$(( $(date +%s) - t0 ))
+echo "$secs" >"$run/guest-seconds"
+if [ $rc -eq 124 ]; then
+	echo "error: $variant did not finish within ${timeout}s; last lines of $log:" >&2
+	tail -n 15 "$log" >&2
+	exit 1
+fi
+if grep -q "Kernel panic" "$log"; then
+	echo "error: $variant panicked; see $log:" >&2
+	grep -B 20 -m1 "Kernel panic" "$log" >&2
+	exit 1
+fi
+jrc=$(sed -n 's/.*PMDZ-JOB-END rc=\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+if [ -z "$jrc" ]; then
+	echo "error: $variant stopped before its job finished (qemu rc $rc); last lines of $log:" >&2
+	tail -n 15 "$log" >&2
+	exit 1
+fi
+info "$variant: guest finished in ${secs}s, job rc $jrc"
+exit "$jrc"

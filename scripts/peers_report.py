@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Results of the communities' suites (fstests, blktests) per kernel.
+
+  peers_report.py fstests RUNDIR        fstests' xunit reports -> TSV
+  peers_report.py blktests RUNDIR       blktests' results dir -> TSV
+  peers_report.py compare --baseline TSV [--write-baseline F] NAME=TSV...
+
+A TSV row is: section, test, status (pass/fail/notrun), seconds, reason.
+compare prints one table per section (test x kernel), the reasons of the
+notruns and failures, and ends with "N passed, N failed, N skipped": a
+series kernel's result counts as failed when the test fails (or did not run)
+where the baseline (the unpatched base) passed it; a test that fails on
+the base too is listed as known and counted as skipped.
+"""
+import argparse
+import glob
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+
+def fstests_rows(run):
+    rows = []
+    for xml in sorted(glob.glob(os.path.join(run, "results", "*", "result.xml"))):
+        section = os.path.basename(os.path.dirname(xml))
+        try:
+            root = ET.parse(xml).getroot()
+        except ET.ParseError as e:
+            sys.exit(f"error: {xml}: {e} (did ./check finish the section?)")
+        for tc in root.iter("testcase"):
+            status, reason = "pass", ""
+            for child in tc:
+                if child.tag == "skipped":
+                    status, reason = "notrun", child.get("message", "")
+                elif child.tag in ("failure", "error"):
+                    status, reason = "fail", child.get("message", "") or child.tag
+            rows.append((section, tc.get("name"), status, tc.get("time", ""), reason))
+    return rows
+
+
+def blktests_rows(run):
+    """blktests writes results/<dev or nodev>/<group>/<test> as key\\tvalue."""
+    rows = []
+    for path in sorted(glob.glob(os.path.join(run, "results", "*", "*", "*"))):
+        if not os.path.isfile(path) or "." in os.path.basename(path):
+            continue
+        fields = {}
+        with open(path, errors="replace") as f:
+            for line in f:
+                key, _, val = line.rstrip("\n").partition("\t")
+                fields[key] = val
+        if "status" not in fields:
+            continue
+        parts = path.split(os.sep)
+        dev, test = parts[-3], parts[-2] + "/" + parts[-1]
+        status = {"pass": "pass", "fail": "fail", "not run": "notrun"}.get(
+            fields["status"], "fail")
+        reason = fields.get("reason", "")
+        if status == "fail" and not reason:
+            reason = f"see {os.path.relpath(path, run)}.out.bad / .full"
+        rows.append((dev, test, status, fields.get("runtime", "").split("s")[0], reason))
+    return rows
+
+
+def read_tsv(path):
+    rows = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            p = line.rstrip("\n").split("\t")
+            p += [""] * (5 - len(p))
+            rows[(p[0], p[1])] = (p[2], p[3], p[4])
+    return rows
+
+
+def compare(args):
+    base = read_tsv(args.baseline) if args.baseline and os.path.exists(args.baseline) else {}
+    kernels = []
+    for spec in args.kernels:
+        name, _, path = spec.partition("=")
+        kernels.append((name, read_tsv(path)))
+    fresh = [rows for name, rows in kernels if name == "base"]
+    if fresh:   # the base ran in this run: it is the baseline
+        base = fresh[0]
+    keys = sorted(set(base) | {k for _, r in kernels for k in r},
+                  key=lambda k: (k[0], k[1]))
+    sections = []
+    for s, _ in keys:
+        if s not in sections:
+            sections.append(s)
+    stored = bool(base) and not fresh
+    cols = (["baseline"] if stored else []) + [n for n, _ in kernels]
+    short = {"pass": "pass", "fail": "FAIL", "notrun": "notrun", None: "-"}
+    npass = nfail = nskip = 0
+    notes = []
+    for s in sections:
+        print(f"\n  section {s}")
+        print("    %-14s" % "test" + "".join("%-10s" % c for c in cols))
+        for sec, test in keys:
+            if sec != s:
+                continue
+            b = base.get((sec, test))
+            cells = [short[b[0] if b else None]] if stored else []
+            for name, rows in kernels:
+                r = rows.get((sec, test))
+                st = r[0] if r else None
+                cells.append(short[st] + ("(*)" if st == "fail" and b and b[0] != "pass" else ""))
+                if name == "base":
+                    if st == "fail":
+                        notes.append(f"{s} {test} base: fails on the unpatched base: {r[2]}")
+                    continue
+                if st == "pass":
+                    npass += 1
+                elif st is None:
+                    if b and b[0] == "pass":
+                        nfail += 1
+                        notes.append(f"{s} {test} {name}: FAILED: no result (passes on base)")
+                elif st == "notrun":
+                    if b and b[0] == "pass":
+                        nfail += 1
+                        notes.append(f"{s} {test} {name}: FAILED: not run here ({r[2]}), passes on base")
+                    else:
+                        nskip += 1
+                        notes.append(f"{s} {test} {name}: not run: {r[2]}")
+                elif b and b[0] != "pass":
+                    nskip += 1
+                    notes.append(f"{s} {test} {name}: fails on base too (known): {r[2]}")
+                else:
+                    nfail += 1
+                    notes.append(f"{s} {test} {name}: FAILED: {r[2]}")
+            print("    %-14s" % test + "".join("%-10s" % c for c in cells))
+    if notes:
+        print("\n  notes (a notrun is a skip; (*) = fails on the base too):")
+        seen = set()
+        for n in notes:
+            if n not in seen:
+                seen.add(n)
+                print("   ", n)
+    if args.write_baseline:
+        for name, rows in kernels:
+            if name == "base":
+                with open(args.write_baseline, "w") as f:
+                    f.write(args.header)
+                    for (sec, test), (st, secs, why) in sorted(rows.items()):
+                        f.write("\t".join((sec, test, st, secs, why)) + "\n")
+                print(f"\n  baseline written: {args.write_baseline}")
+    print(f"\n{npass} passed, {nfail} failed, {nskip} skipped")
+    return 1 if nfail else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("fstests", "blktests"):
+        p = sub.add_parser(name)
+        p.add_argument("run")
+    p = sub.add_parser("compare")
+    p.add_argument("--baseline")
+    p.add_argument("--write-baseline")
+    p.add_argument("--header", default="")
+    p.add_argument("kernels", nargs="+", metavar="NAME=TSV")
+    args = ap.parse_args()
+    if args.cmd == "compare":
+        return compare(args)
+    rows = fstests_rows(args.run) if args.cmd == "fstests" else blktests_rows(args.run)
+    for r in rows:
+        print("\t".join(x.replace("\t", " ").replace("\n", " ") for x in r))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
