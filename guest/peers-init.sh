@@ -21,6 +21,10 @@ for arg in $(cat /proc/cmdline); do
 done
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
+ln -sf /proc/self/fd /dev/fd	# bash's <(...) and /dev/stdin need these
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
@@ -33,8 +37,8 @@ echo 4 >/proc/sys/kernel/printk
 end() {
 	echo "PMDZ-JOB-END rc=$1"
 	sync
-	echo o >/proc/sysrq-trigger
-	sleep 30	# poweroff is asynchronous: PID 1 must not exit first
+	busybox poweroff -f	# QEMU runs with -no-reboot: this ends it
+	sleep 30
 }
 
 if [ -z "${run:-}" ] || ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 pmdzrun "$run"; then

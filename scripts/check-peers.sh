@@ -6,10 +6,12 @@
 # KERNELS picks the guest kernels: variants fstests-<k> of configs/variants,
 # k = base, y or n (default: fstests "y n", blktests "base y"). When "base"
 # is among them, its results of this run are the baseline and are written
-# to configs/<suite>/baseline; otherwise that stored baseline is used.
+# to configs/<suite>/baseline (unless TESTS or FSTESTS_SECTIONS narrow the
+# run); otherwise that stored baseline is used.
 # fstests: sections FSTESTS_SECTIONS (default every line of
 # configs/fstests/sections), subset configs/fstests/tests. blktests: the
 # groups/tests in configs/blktests/groups, config configs/blktests/config.
+# TESTS="generic/091 xfs/242" or "block/040" runs those instead of the list.
 # The suites come from FSTESTS / BLKTESTS (clone or tarball; default the
 # pinned snapshots). PEER_PARALLEL=N boots up to N kernels at once.
 # Ends with "N passed, N failed, N skipped": failed = passes on the base,
@@ -23,10 +25,11 @@ case $suite in
 fstests)
 	kernels=${KERNELS:-y n}
 	sections=${FSTESTS_SECTIONS:-$(awk '!/^#/ && NF { print $1 }' "$cfgdir/sections")}
-	what="sections [$sections], $(grep -c '^[a-z]' "$cfgdir/tests") tests" ;;
+	list=${TESTS:-$(awk '!/^#/ && NF { print $1 }' "$cfgdir/tests")}
+	what="sections [$sections], $(echo "$list" | wc -w) tests" ;;
 blktests)
 	kernels=${KERNELS:-base y}
-	tests=$(awk '!/^#/ && NF { print $1 }' "$cfgdir/groups" | tr '\n' ' ')
+	tests=${TESTS:-$(awk '!/^#/ && NF { print $1 }' "$cfgdir/groups" | tr '\n' ' ')}
 	what="tests [$tests]" ;;
 *)	die "unknown suite '$suite' (fstests or blktests)" ;;
 esac
@@ -40,10 +43,11 @@ one() {	# one KERNEL: boot it, run the suite, write its TSV
 	local k=$1 run=$BUILD/peers/$suite-$1
 	rm -rf "$run" && mkdir -p "$run"
 	case $suite in
-	fstests) cat >"$run/settings" <<-EOF
+	fstests) printf '%s\n' $list >"$run/tests"
+		cat >"$run/settings" <<-EOF
 		FSTESTS_DIR=$BUILD/fstests
 		SECTIONS_FILE=$cfgdir/sections
-		TESTS_FILE=$cfgdir/tests
+		TESTS_FILE=$run/tests
 		SECTIONS="$sections"
 		EOF
 		;;
@@ -64,6 +68,8 @@ peer_each one $kernels
 
 specs=() wb=()
 for k in $kernels; do specs+=("$k=$BUILD/peers/$suite-$k/results.tsv"); done
+# Only a run of the whole list and every section may replace the baseline.
+[ -z "${TESTS:-}${FSTESTS_SECTIONS:-}" ] &&
 case " $kernels " in *" base "*)
 	wb=(--write-baseline "$cfgdir/baseline" --header "# $suite on the unpatched base \
 ($(git -C "$(tree_of base)" describe --tags --always)), $(date -u +%F), written by scripts/check-peers.sh $suite

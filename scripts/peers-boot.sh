@@ -7,6 +7,8 @@
 # is copied there and runs as root with the run dir as its working
 # directory. Two sparse disks of PEER_DISK_SIZE (default 8G) are
 # /dev/vda and /dev/vdb. The console goes to <run dir>/console.log.
+# The root is mounted with cache=loose (PEER_9P_CACHE): the host's files do
+# not change under a run, and every exec is then 2-3x faster than uncached.
 # Exit status: the job's, or 1 on panic, hang (PEER_TIMEOUT) or no result.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +27,9 @@ kernel=$out/$KERNEL_IMAGE
 timeout=${PEER_TIMEOUT:-7200}
 
 mkdir -p "$run"
+# The guest bind-mounts this kernel's modules over /lib/modules of the
+# host's (read-only) root: the mount point must exist there.
+[ -d /lib/modules ] || mkdir -p /lib/modules
 run=$(cd "$run" && pwd)
 cp "$job" "$run/job"
 rm -f "$run/job.log"
@@ -37,7 +42,7 @@ for d in a b; do
 done
 log=$run/console.log
 append="console=$CONSOLE panic=-1 oops=panic loglevel=4"
-append+=" root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro"
+append+=" root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=${PEER_9P_CACHE:-loose} ro"
 append+=" init=$TOP/guest/peers-init.sh pmdz_run=$run pmdz_modules=$out/modroot ${PEER_APPEND:-}"
 
 step "booting $variant with the host root over 9p: job $(basename "$job"), console $log (timeout ${timeout}s)"
