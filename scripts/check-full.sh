@@ -12,7 +12,10 @@
 #  - debian-cloud: Debian's own cloud-amd64 config (linux-config-6.12) with
 #    =y and the guest's drivers built in, booted with all in-guest tests;
 #  - debian-amd64: Debian's full amd64 config with =y, mm/ block/ fs/iomap/
-#    compiled (the distribution's configuration builds).
+#    compiled (the distribution's configuration builds);
+#  - fstests (XFS 4k/16k/64k, ext4 4k) on base, =y and =n, and blktests
+#    (block, loop, our block/040) on base and =y: no test that passes on the
+#    base may fail with the series (make check-fstests, check-blktests).
 # Ends with "N passed, N failed" over everything, make check included.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -46,6 +49,15 @@ done
 "$TOP/scripts/check-debian.sh" | tee "$LOGS/check-debian.log"
 grep -E '^  (PASS|FAIL|SKIP) ' "$LOGS/check-debian.log" >>"$full"
 tally_of "$LOGS/check-debian.log"
+
+# The communities' suites, base vs the series in the same run.
+for suite in fstests blktests; do
+	k="base y n"
+	[ "$suite" = blktests ] && k="base y"
+	KERNELS=$k PEER_PARALLEL=${PEER_PARALLEL:-3} "$TOP/scripts/check-peers.sh" "$suite" |
+		tee "$LOGS/check-$suite.log"
+	tally_of "$LOGS/check-$suite.log"
+done
 
 # What a kernel developer types: KUnit's own tool with the suite's
 # mm/.kunitconfig, under QEMU, for x86_64 and arm64 with 4K pages.

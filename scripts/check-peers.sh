@@ -14,8 +14,8 @@
 # TESTS="generic/091 xfs/242" or "block/040" runs those instead of the list.
 # The suites come from FSTESTS / BLKTESTS (clone or tarball; default the
 # pinned snapshots). PEER_PARALLEL=N boots up to N kernels at once.
-# Ends with "N passed, N failed, N skipped": failed = passes on the base,
-# fails (or does not run) on a series kernel.
+# Ends with "N passed, N failed" (skips listed above it): failed = passes
+# on the base, fails (or does not run) on a series kernel.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
