@@ -24,8 +24,8 @@ cfgdir=$TOP/configs/$suite
 case $suite in
 fstests)
 	kernels=${KERNELS:-y n}
-	sections=${FSTESTS_SECTIONS:-$(awk '!/^#/ && NF { print $1 }' "$cfgdir/sections")}
-	list=${TESTS:-$(awk '!/^#/ && NF { print $1 }' "$cfgdir/tests")}
+	sections=${FSTESTS_SECTIONS:-$(awk '!/^#/ && NF { print $1 }' "$cfgdir/sections" | tr '\n' ' ')}
+	list=${TESTS:-$(awk '!/^#/ && NF { print $1 }' "$cfgdir/tests" | tr '\n' ' ')}
 	what="sections [$sections], $(echo "$list" | wc -w) tests" ;;
 blktests)
 	kernels=${KERNELS:-base y}
