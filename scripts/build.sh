@@ -116,10 +116,15 @@ if [ "$(cat "$out/.rc" 2>/dev/null)" != 0 ]; then
 	grep -E -A3 'error:|Error [0-9]|undefined reference' "$LOGS/build-${BUILD_NAME:-$variant}.log" | head -n 40 >&2
 	exit 1
 fi
-if [ -z "${BUILD_TARGETS:-}" ] && [ "$modules" = 1 ]; then
+# (Re)install the modules only when one was rebuilt: a guest may be using
+# the installed tree over 9p right now.
+if [ -z "${BUILD_TARGETS:-}" ] && [ "$modules" = 1 ] &&
+   { [ ! -e "$out/modroot/.installed" ] ||
+     [ -n "$(find "$out" -path "$out/modroot" -prune -o -name '*.ko' -newer "$out/modroot/.installed" -print -quit)" ]; }; then
 	rm -rf "$out/modroot"
 	run_logged "$LOGS/modules-${BUILD_NAME:-$variant}.log" \
 		"${mk[@]}" INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install
+	touch "$out/modroot/.installed"
 fi
 if [ -n "${BUILD_TARGETS:-}" ]; then
 	info "$variant: $BUILD_TARGETS built in $(( $(date +%s) - t0 ))s"

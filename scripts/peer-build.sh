@@ -23,7 +23,8 @@ blktests)
 	src=${BLKTESTS:-$(ls "$TOP"/../shared/peers/blktests-*.tar.xz 2>/dev/null | head -n 1)}
 	upstream=https://github.com/osandov/blktests.git
 	built=(src/loblksize check)
-	need_pkgs gawk fio make gcc g++ udev util-linux kmod e2fsprogs xfsprogs liburing-dev ;;
+	need_pkgs gawk fio make gcc g++ udev util-linux kmod e2fsprogs xfsprogs liburing-dev \
+		blktrace parted dosfstools fdisk pciutils ;;
 *)	die "unknown suite '$suite' (fstests or blktests)" ;;
 esac
 [ -n "$src" ] && [ -e "$src" ] ||

@@ -15,6 +15,7 @@ the base too is listed as known and counted as skipped.
 import argparse
 import glob
 import os
+import re
 import sys
 import xml.etree.ElementTree as ET
 
@@ -38,8 +39,30 @@ def fstests_rows(run):
     return rows
 
 
+def blktests_reasons(run):
+    """The reasons blktests prints under a "[not run]" line (not in its files)."""
+    reasons, key = {}, None
+    try:
+        lines = open(os.path.join(run, "job.log"), errors="replace").read().splitlines()
+    except OSError:
+        return reasons
+    for line in lines:
+        m = re.match(r"^(\S+/\d+)(?: => (\S+))? \(.*\)\s+\[not run\]$", line)
+        if m:
+            key = (m.group(2) or "nodev", m.group(1))
+            reasons[key] = []
+        elif key and line.startswith("    runtime"):
+            continue
+        elif key and line.startswith("    "):
+            reasons[key].append(line.strip())
+        else:
+            key = None
+    return {k: "; ".join(v) for k, v in reasons.items()}
+
+
 def blktests_rows(run):
     """blktests writes results/<dev or nodev>/<group>/<test> as key\\tvalue."""
+    why = blktests_reasons(run)
     rows = []
     for path in sorted(glob.glob(os.path.join(run, "results", "*", "*", "*"))):
         if not os.path.isfile(path) or "." in os.path.basename(path):
@@ -55,9 +78,9 @@ def blktests_rows(run):
         dev, test = parts[-3], parts[-2] + "/" + parts[-1]
         status = {"pass": "pass", "fail": "fail", "not run": "notrun"}.get(
             fields["status"], "fail")
-        reason = fields.get("reason", "")
-        if status == "fail" and not reason:
-            reason = f"see {os.path.relpath(path, run)}.out.bad / .full"
+        reason = fields.get("reason", "") or why.get((dev, test), "")
+        if status == "fail":
+            reason = f"{reason or 'failed'}: see {os.path.relpath(path, run)}.out.bad"
         rows.append((dev, test, status, fields.get("runtime", "").split("s")[0], reason))
     return rows
 
