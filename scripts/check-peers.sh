@@ -14,6 +14,8 @@
 # TESTS="generic/091 xfs/242" or "block/040" runs those instead of the list.
 # The suites come from FSTESTS / BLKTESTS (clone or tarball; default the
 # pinned snapshots). PEER_PARALLEL=N boots up to N kernels at once.
+# PEER_OUT=<out dir name> boots that build (made with BUILD_NAME=) instead of
+# building the variant: scripts/peer-mutant.sh uses it.
 # Ends with "N passed, N failed" (skips listed above it): failed = passes
 # on the base, fails (or does not run) on a series kernel.
 set -euo pipefail
@@ -34,13 +36,13 @@ blktests)
 *)	die "unknown suite '$suite' (fstests or blktests)" ;;
 esac
 "$TOP/scripts/peer-build.sh" "$suite"
-peer_kernels $kernels
+[ -n "${PEER_OUT:-}" ] || peer_kernels $kernels
 
 t0=$(date +%s)
 SUMMARY=$RESULTS/$suite-summary.txt
 : >"$SUMMARY"
 one() {	# one KERNEL: boot it, run the suite, write its TSV
-	local k=$1 run=$BUILD/peers/$suite-$1
+	local k=$1 run=$BUILD/peers/$suite-$1${PEER_OUT:+-$PEER_OUT}
 	rm -rf "$run" && mkdir -p "$run"
 	case $suite in
 	fstests) printf '%s\n' $list >"$run/tests"
@@ -67,9 +69,9 @@ step "$suite: kernels [$kernels], $what (logs in $BUILD/peers/$suite-*)"
 peer_each one $kernels
 
 specs=() wb=()
-for k in $kernels; do specs+=("$k=$BUILD/peers/$suite-$k/results.tsv"); done
+for k in $kernels; do specs+=("$k=$BUILD/peers/$suite-$k${PEER_OUT:+-$PEER_OUT}/results.tsv"); done
 # Only a run of the whole list and every section may replace the baseline.
-[ -z "${TESTS:-}${FSTESTS_SECTIONS:-}" ] &&
+[ -z "${TESTS:-}${FSTESTS_SECTIONS:-}${PEER_OUT:-}" ] &&
 case " $kernels " in *" base "*)
 	wb=(--write-baseline "$cfgdir/baseline" --header "# $suite on the unpatched base \
 ($(git -C "$(tree_of base)" describe --tags --always)), $(date -u +%F), written by scripts/check-peers.sh $suite

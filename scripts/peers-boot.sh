@@ -21,7 +21,7 @@ arch=$(awk -v v="$variant" '$1 == v { print $2 }' "$TOP/configs/variants")
 QEMU_MEM=${QEMU_MEM:-2048}
 . "$TOP/configs/qemu/$arch.conf"
 need_pkgs "$QEMU_PKG"
-out=$BUILD/out/$variant
+out=$BUILD/out/${PEER_OUT:-$variant}	# PEER_OUT: a build made with BUILD_NAME=
 kernel=$out/$KERNEL_IMAGE
 [ -f "$kernel" ] || die "no kernel for $variant: run scripts/build.sh $variant"
 timeout=${PEER_TIMEOUT:-7200}
