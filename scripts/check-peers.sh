@@ -79,7 +79,8 @@ case " $kernels " in *" base "*)
 ") ;;
 esac
 set +e
-python3 "$TOP/scripts/peers_report.py" compare --baseline "$cfgdir/baseline" "${wb[@]}" "${specs[@]}" |
+python3 "$TOP/scripts/peers_report.py" compare --baseline "$cfgdir/baseline" \
+	${TESTS:+--tests "$TESTS"} "${wb[@]}" "${specs[@]}" |
 	tee -a "$SUMMARY"
 rc=${PIPESTATUS[0]}
 set -e

@@ -108,6 +108,9 @@ def compare(args):
         base = fresh[0]
     keys = sorted(set(base) | {k for _, r in kernels for k in r},
                   key=lambda k: (k[0], k[1]))
+    if args.tests:  # a narrowed run: only those tests (or groups) count
+        only = args.tests.split()
+        keys = [k for k in keys if any(k[1] == t or k[1].startswith(t + "/") for t in only)]
     sections = []
     for s, _ in keys:
         if s not in sections:
@@ -184,6 +187,7 @@ def main():
     p.add_argument("--baseline")
     p.add_argument("--write-baseline")
     p.add_argument("--header", default="")
+    p.add_argument("--tests", help="the tests or groups run (TESTS=), if not all")
     p.add_argument("kernels", nargs="+", metavar="NAME=TSV")
     args = ap.parse_args()
     if args.cmd == "compare":
