@@ -6,8 +6,8 @@
 # KERNELS picks the guest kernels: variants fstests-<k> of configs/variants,
 # k = base, y or n (default: fstests "y n", blktests "base y"). When "base"
 # is among them, its results of this run are the baseline and are written
-# to configs/<suite>/baseline (unless TESTS or FSTESTS_SECTIONS narrow the
-# run); otherwise that stored baseline is used.
+# to configs/<suite>/baseline (a narrowed run replaces only the rows it
+# ran); otherwise that stored baseline is used.
 # fstests: sections FSTESTS_SECTIONS (default every line of
 # configs/fstests/sections), subset configs/fstests/tests. blktests: the
 # groups/tests in configs/blktests/groups, config configs/blktests/config.
@@ -70,8 +70,9 @@ peer_each one $kernels
 
 specs=() wb=()
 for k in $kernels; do specs+=("$k=$BUILD/peers/$suite-$k${PEER_OUT:+-$PEER_OUT}/results.tsv"); done
-# Only a run of the whole list and every section may replace the baseline.
-[ -z "${TESTS:-}${FSTESTS_SECTIONS:-}${PEER_OUT:-}" ] &&
+# A run with the base rewrites the baseline (a run narrowed by TESTS= or
+# FSTESTS_SECTIONS= only the rows it ran); a mutant build never does.
+[ -z "${PEER_OUT:-}" ] &&
 case " $kernels " in *" base "*)
 	wb=(--write-baseline "$cfgdir/baseline" --header "# $suite on the unpatched base \
 ($(git -C "$(tree_of base)" describe --tags --always)), $(date -u +%F), written by scripts/check-peers.sh $suite
@@ -80,7 +81,8 @@ case " $kernels " in *" base "*)
 esac
 set +e
 python3 "$TOP/scripts/peers_report.py" compare --baseline "$cfgdir/baseline" \
-	${TESTS:+--tests "$TESTS"} "${wb[@]}" "${specs[@]}" |
+	${TESTS:+--tests "$TESTS"} ${TESTS:+--merge} ${FSTESTS_SECTIONS:+--merge} \
+	"${wb[@]}" "${specs[@]}" |
 	tee -a "$SUMMARY"
 rc=${PIPESTATUS[0]}
 set -e

@@ -166,6 +166,9 @@ def compare(args):
     if args.write_baseline:
         for name, rows in kernels:
             if name == "base":
+                if args.merge and os.path.exists(args.write_baseline):
+                    # a narrowed run replaces only the rows it ran
+                    rows = {**read_tsv(args.write_baseline), **rows}
                 with open(args.write_baseline, "w") as f:
                     f.write(args.header)
                     for (sec, test), (st, secs, why) in sorted(rows.items()):
@@ -188,6 +191,8 @@ def main():
     p.add_argument("--write-baseline")
     p.add_argument("--header", default="")
     p.add_argument("--tests", help="the tests or groups run (TESTS=), if not all")
+    p.add_argument("--merge", action="store_true",
+                   help="update only the baseline rows of this run")
     p.add_argument("kernels", nargs="+", metavar="NAME=TSV")
     args = ap.parse_args()
     if args.cmd == "compare":
