@@ -73,16 +73,7 @@ rc=$?
 set -e
 [ -n "$disk" ] && rm -f "$disk" "${disk%.img}-wz.img"
 secs=$(( $(date +%s) - t0 ))
-if [ $rc -eq 124 ]; then
-	echo "error: $label did not finish within ${timeout}s (hang?); last lines of $log:" >&2
-	tail -n 15 "$log" >&2
-	exit 1
-fi
-if grep -q "Kernel panic" "$log"; then
-	echo "error: $label panicked; see $log:" >&2
-	grep -B 20 -m1 "Kernel panic" "$log" >&2
-	exit 1
-fi
+guest_failed "$label" "$rc" "$log" "$timeout" && exit 1
 if ! grep -Eq "$done_marker" "$log"; then
 	echo "error: $label stopped before the guest finished (qemu rc $rc); last lines of $log:" >&2
 	tail -n 15 "$log" >&2

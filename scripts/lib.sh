@@ -121,3 +121,19 @@ peer_each() {
 	done
 	wait || true
 }
+
+# guest_failed LABEL RC LOG TIMEOUT: after a QEMU run under timeout(1), say
+# so and succeed when the guest hung (RC 124) or panicked (LOG).
+guest_failed() {
+	if [ "$2" -eq 124 ]; then
+		echo "error: $1 did not finish within ${4}s (hang?); last lines of $3:" >&2
+		tail -n 15 "$3" >&2
+		return 0
+	fi
+	if grep -q "Kernel panic" "$3"; then
+		echo "error: $1 panicked; see $3:" >&2
+		grep -B 20 -m1 "Kernel panic" "$3" >&2
+		return 0
+	fi
+	return 1
+}

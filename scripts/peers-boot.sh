@@ -59,16 +59,7 @@ set -e
 rm -f "$run"/vd[ab].img
 secs=$(( $(date +%s) - t0 ))
 echo "$secs" >"$run/guest-seconds"
-if [ $rc -eq 124 ]; then
-	echo "error: $variant did not finish within ${timeout}s; last lines of $log:" >&2
-	tail -n 15 "$log" >&2
-	exit 1
-fi
-if grep -q "Kernel panic" "$log"; then
-	echo "error: $variant panicked; see $log:" >&2
-	grep -B 20 -m1 "Kernel panic" "$log" >&2
-	exit 1
-fi
+guest_failed "$variant" "$rc" "$log" "$timeout" && exit 1
 jrc=$(sed -n 's/.*PMDZ-JOB-END rc=\([0-9]*\).*/\1/p' "$log" | tail -n 1)
 if [ -z "$jrc" ]; then
 	echo "error: $variant stopped before its job finished (qemu rc $rc); last lines of $log:" >&2
