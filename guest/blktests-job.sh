@@ -1,6 +1,6 @@
 #!/bin/bash
 # blktests in the 9p guest (run by guest/peers-init.sh from the run dir).
-# ./settings (written by scripts/check-blktests.sh) gives BLKTESTS_DIR (the
+# ./settings (written by scripts/check-peers.sh blktests) gives BLKTESTS_DIR (the
 # built blktests, read-only here), CONFIG (its config file) and TESTS
 # (groups and tests). Results go to results/ in the run dir.
 set -u

@@ -1,6 +1,6 @@
 #!/bin/bash
 # fstests in the 9p guest (run by guest/peers-init.sh from the run dir).
-# ./settings (written by scripts/check-fstests.sh) gives FSTESTS_DIR (the
+# ./settings (written by scripts/check-peers.sh fstests) gives FSTESTS_DIR (the
 # built fstests, read-only here), SECTIONS_FILE, TESTS_FILE and SECTIONS
 # (the names to run). For each section: TEST_DEV gets a fresh filesystem of
 # that section's kind (./check mounts it before reading any section
