@@ -81,7 +81,8 @@ case " $kernels " in *" base "*)
 esac
 set +e
 python3 "$TOP/scripts/peers_report.py" compare --baseline "$cfgdir/baseline" \
-	${TESTS:+--tests "$TESTS"} ${TESTS:+--merge} ${FSTESTS_SECTIONS:+--merge} \
+	${TESTS:+--tests "$TESTS"} ${FSTESTS_SECTIONS:+--sections "$FSTESTS_SECTIONS"} \
+	${TESTS:+--merge} ${FSTESTS_SECTIONS:+--merge} \
 	"${wb[@]}" "${specs[@]}" |
 	tee -a "$SUMMARY"
 rc=${PIPESTATUS[0]}

@@ -111,6 +111,8 @@ def compare(args):
     if args.tests:  # a narrowed run: only those tests (or groups) count
         only = args.tests.split()
         keys = [k for k in keys if any(k[1] == t or k[1].startswith(t + "/") for t in only)]
+    if args.sections:  # and only those sections
+        keys = [k for k in keys if k[0] in args.sections.split()]
     sections = []
     for s, _ in keys:
         if s not in sections:
@@ -191,6 +193,7 @@ def main():
     p.add_argument("--write-baseline")
     p.add_argument("--header", default="")
     p.add_argument("--tests", help="the tests or groups run (TESTS=), if not all")
+    p.add_argument("--sections", help="the sections run (FSTESTS_SECTIONS=), if not all")
     p.add_argument("--merge", action="store_true",
                    help="update only the baseline rows of this run")
     p.add_argument("kernels", nargs="+", metavar="NAME=TSV")
