@@ -38,11 +38,15 @@ esac
 "$TOP/scripts/peer-build.sh" "$suite"
 [ -n "${PEER_OUT:-}" ] || peer_kernels $kernels
 
+# A run narrowed by TESTS= or FSTESTS_SECTIONS= gets its own run dirs
+# (<suite>-<k>-subset) so that it keeps the last full run's per-test logs.
+tag=${PEER_OUT:+-$PEER_OUT}
+[ -z "${TESTS:-}${FSTESTS_SECTIONS:-}" ] || tag+=-subset
 t0=$(date +%s)
 SUMMARY=$RESULTS/$suite-summary.txt
 : >"$SUMMARY"
 one() {	# one KERNEL: boot it, run the suite, write its TSV
-	local k=$1 run=$BUILD/peers/$suite-$1${PEER_OUT:+-$PEER_OUT}
+	local k=$1 run=$BUILD/peers/$suite-$1$tag
 	rm -rf "$run" && mkdir -p "$run"
 	case $suite in
 	fstests) printf '%s\n' $list >"$run/tests"
@@ -65,11 +69,11 @@ one() {	# one KERNEL: boot it, run the suite, write its TSV
 	sed -n "s/^.*PMDZ-[A-Z]*-TIME \(.*\)/    fstests-$k: \1 s/p" "$run/console.log"
 	python3 "$TOP/scripts/peers_report.py" "$suite" "$run" >"$run/results.tsv"
 }
-step "$suite: kernels [$kernels], $what (logs in $BUILD/peers/$suite-*)"
+step "$suite: kernels [$kernels], $what (logs in $BUILD/peers/$suite-*$tag)"
 peer_each one $kernels
 
 specs=() wb=()
-for k in $kernels; do specs+=("$k=$BUILD/peers/$suite-$k${PEER_OUT:+-$PEER_OUT}/results.tsv"); done
+for k in $kernels; do specs+=("$k=$BUILD/peers/$suite-$k$tag/results.tsv"); done
 # A run with the base rewrites the baseline (a run narrowed by TESTS= or
 # FSTESTS_SECTIONS= only the rows it ran); a mutant build never does.
 [ -z "${PEER_OUT:-}" ] &&
