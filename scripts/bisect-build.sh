@@ -6,6 +6,9 @@
 # Options a prefix does not know yet are allowed to be missing; a variant
 # whose .config is then the same as one already built at that commit is
 # reported as "=<variant>" instead of being built twice.
+# A build is ok(N) when it compiled N files with no compiler warning;
+# WARN(n) (n warnings, in build/logs/bisect-<i>-<variant>.log) counts as
+# failed: a prefix must build cleanly, not only link.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -34,15 +37,25 @@ for c in $commits; do
 		if [ -n "$same" ]; then
 			r="=$same"
 		elif LENIENT=1 "$TOP/scripts/build.sh" "$v" "$wt" >>"$LOGS/bisect-$i-$v.log" 2>&1; then
-			r=ok built+=("$v")
+			# Keep this build's compiler output: build.sh's log is
+			# rewritten by the next build of the variant.
+			cat "$LOGS/build-$v.log" >>"$LOGS/bisect-$i-$v.log"
+			nw=$(grep -c 'warning:' "$LOGS/build-$v.log" || true)
+			nc=$(grep -c '^  CC ' "$LOGS/build-$v.log" || true)
+			built+=("$v")
+			if [ "$nw" -eq 0 ]; then
+				r="ok($nc)"
+			else
+				r="WARN($nw)" failed=$((failed + 1))
+			fi
 		else
 			r=FAILED failed=$((failed + 1))
 		fi
 		opts="THP=$(grep -q '^CONFIG_TRANSPARENT_HUGEPAGE=y' "$cfg" && echo y || echo n)"
 		opts+=" STATIC=$(grep -q '^CONFIG_STATIC_PMD_ZERO_PAGE=y' "$cfg" && echo y || echo n)"
-		printf '[%2d/%d] %-12s %-6s %-15s %s\n' "$i" "$total" "$v" "$r" "$opts" "$subject" |
+		printf '[%2d/%d] %-12s %-9s %-15s %s\n' "$i" "$total" "$v" "$r" "$opts" "$subject" |
 			tee -a "$RESULTS/bisect-build.txt"
 	done
 done
-echo "bisect build: $((i * $(echo $variants | wc -w) - failed)) of $((i * $(echo $variants | wc -w))) commit x variant builds ok, $failed failed (results/bisect-build.txt)"
+echo "bisect build: $((i * $(echo $variants | wc -w) - failed)) of $((i * $(echo $variants | wc -w))) commit x variant builds ok, $failed failed or warned (results/bisect-build.txt)"
 [ "$failed" -eq 0 ]
