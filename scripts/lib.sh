@@ -4,8 +4,10 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 SRC=$BUILD/src
-LOGS=$BUILD/logs
-RESULTS=$BUILD/results
+# LOGS_DIR / RESULTS_DIR move a run's logs and results elsewhere
+# (scripts/mutants.sh gives each mutant its own).
+LOGS=${LOGS_DIR:-$BUILD/logs}
+RESULTS=${RESULTS_DIR:-$BUILD/results}
 mkdir -p "$BUILD" "$LOGS" "$RESULTS"
 
 step() { printf '==> %s\n' "$*"; }

@@ -5,13 +5,14 @@
 # concerns (plus nothing else: no round trip, no bench smoke), undo the
 # change, and report "caught" (check failed) or "MISSED" (check passed).
 # A mutant that does not build is reported as such, not as caught.
-#   MUTANTS="name ..." limits the run to those mutants.
+#   MUTANTS="name ..." limits the run to those mutants (report:
+#   mutants-subset.txt, so the full run's mutants.txt stays).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 out=$RESULTS/mutants
 mkdir -p "$out"
-report=$out/mutants.txt
+report=$out/mutants${MUTANTS:+-subset}.txt
 : >"$report"
 git -C "$SRC" diff --quiet || die "$SRC has uncommitted changes; commit or stash them first"
 
@@ -35,7 +36,11 @@ while IFS='|' read -r name file runs subst; do
 	git -C "$SRC" diff -- "$file" >"$out/$name.diff"
 	runs_file=$out/$name.runs
 	grep -E "^($(echo "$runs" | tr ',' '|'))[[:space:]]" "$TOP/configs/check-runs" >"$runs_file"
-	MUTANT=1 RUNS=$runs_file "$TOP/scripts/check.sh" >"$out/$name.log" 2>&1
+	# Its boots' consoles, build logs and check results go to $out/$name/,
+	# so they survive the next mutant and leave `make check`'s own alone.
+	rm -rf "${out:?}/$name" && mkdir -p "$out/$name"
+	LOGS_DIR=$out/$name RESULTS_DIR=$out/$name MUTANT=1 RUNS=$runs_file \
+		"$TOP/scripts/check.sh" >"$out/$name.log" 2>&1
 	rc=$?
 	git -C "$SRC" checkout -q -- "$file"
 	last=$(tail -n 1 "$out/$name.log")
@@ -53,6 +58,6 @@ while IFS='|' read -r name file runs subst; do
 done <"$TOP/configs/mutants"
 
 echo
-echo "report: $report (diffs and logs in $out)"
+echo "report: $report (diffs and check output in $out, each mutant's boot logs in $out/<name>/)"
 echo "mutants: $caught caught, $missed missed, $other stale or not building"
 [ "$missed" -eq 0 ] && [ "$other" -eq 0 ]
