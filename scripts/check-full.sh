@@ -38,9 +38,16 @@ for v in debug nothp kmsan; do
 	if ! "$TOP/scripts/build.sh" "$v"; then
 		record FAIL "$v: kernel builds" "see $LOGS/build-$v.log"; continue
 	fi
-	mem=1024
-	[ "$v" = kmsan ] && mem=3072	# KMSAN keeps two bytes of metadata per byte
-	QEMU_MEM=$mem BOOT_TIMEOUT=3600 "$TOP/scripts/boot.sh" "$v" check "$v" "pmdz_static=yes" ||
+	mem=1024 args="pmdz_static=yes"
+	if [ "$v" = kmsan ]; then
+		mem=3072	# KMSAN keeps two bytes of metadata per byte
+		# Under KMSAN and TCG, ACPI's _PRT method can run into ACPICA's
+		# 30 s AML loop timeout; virtio-blk then has no interrupt (this
+		# config has no MSI) and its first read never completes. Route
+		# PCI interrupts from the BIOS table instead of ACPI.
+		args+=" pci=noacpi"
+	fi
+	QEMU_MEM=$mem BOOT_TIMEOUT=3600 "$TOP/scripts/boot.sh" "$v" check "$v" "$args" ||
 		record FAIL "$v: guest boots, runs its tests and powers off"
 	results "$v" "$LOGS/boot-$v-check.log" yes e2e,state,fs
 done
