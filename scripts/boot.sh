@@ -22,6 +22,13 @@ need_pkgs "$QEMU_PKG"
 timeout=${BOOT_TIMEOUT:-900}
 kernel=$BUILD/out/$variant/$KERNEL_IMAGE
 [ -f "$kernel" ] || die "no kernel for $variant: run scripts/build.sh $variant"
+# The kernel must be built from its tree as it is now (make mutants leaves
+# the last mutant's kernel in build/out; the tree is restored).
+if [ -f "$BUILD/out/$variant/.source" ]; then
+	read -r built_tree built_state <"$BUILD/out/$variant/.source"
+	[ "$(tree_state "$built_tree")" = "$built_state" ] ||
+		die "$variant: the kernel was built from another state of $built_tree (a mutant, or changes since): run scripts/build.sh $variant"
+fi
 log=$LOGS/boot-$label-$mode.log
 
 append="console=$CONSOLE panic=-1 oops=panic loglevel=7"

@@ -96,6 +96,7 @@ t0=$(date +%s)
 # Show a progress line every 30 s instead of make's output.
 # (set +e: the status must reach .rc even when make fails; no .rc = failed)
 rm -f "$out/.rc"
+state=$(tree_state "$tree")
 targets=${BUILD_TARGETS:-$image}
 [ -z "${BUILD_TARGETS:-}" ] && [ "$modules" = 1 ] && targets+=" modules"
 ( set +e; "${mk[@]}" $targets >"$LOGS/build-${BUILD_NAME:-$variant}.log" 2>&1; echo $? >"$out/.rc" ) &
@@ -126,6 +127,8 @@ if [ -z "${BUILD_TARGETS:-}" ] && [ "$modules" = 1 ] &&
 		"${mk[@]}" INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install
 	touch "$out/modroot/.installed"
 fi
+# What boot.sh checks the kernel against (an image build only).
+[ -z "${BUILD_TARGETS:-}" ] && echo "$tree $state" >"$out/.source"
 if [ -n "${BUILD_TARGETS:-}" ]; then
 	info "$variant: $BUILD_TARGETS built in $(( $(date +%s) - t0 ))s"
 else

@@ -99,6 +99,15 @@ tree_of() {
 	esac
 }
 
+# tree_state TREE: the commit and the uncommitted changes of a source tree,
+# as one line. build.sh stores it with each kernel; boot.sh refuses a
+# kernel whose tree has moved on since (a mutant left in build/out by
+# make mutants, or edits not yet built).
+tree_state() {
+	echo "$(git -C "$1" rev-parse HEAD 2>/dev/null || echo none)" \
+		"$(git -C "$1" diff HEAD 2>/dev/null | sha1sum | cut -d' ' -f1)"
+}
+
 # peer_kernels K...: build the 9p guest kernels fstests-K (K = base, y, n).
 peer_kernels() {
 	local k
