@@ -39,11 +39,12 @@ esac
 [ -n "${PEER_OUT:-}" ] || peer_kernels $kernels
 
 # A run narrowed by TESTS= or FSTESTS_SECTIONS= gets its own run dirs
-# (<suite>-<k>-subset) so that it keeps the last full run's per-test logs.
-tag=${PEER_OUT:+-$PEER_OUT}
-[ -z "${TESTS:-}${FSTESTS_SECTIONS:-}" ] || tag+=-subset
+# (<suite>-<k>-subset) and summary (<suite>-summary-subset.txt) so that
+# it keeps the last full run's per-test logs and table.
+tag=${PEER_OUT:+-$PEER_OUT} narrow=
+[ -z "${TESTS:-}${FSTESTS_SECTIONS:-}" ] || { tag+=-subset narrow=-subset; }
 t0=$(date +%s)
-SUMMARY=$RESULTS/$suite-summary.txt
+SUMMARY=$RESULTS/$suite-summary$narrow.txt
 : >"$SUMMARY"
 one() {	# one KERNEL: boot it, run the suite, write its TSV
 	local k=$1 run=$BUILD/peers/$suite-$1$tag
