@@ -27,7 +27,7 @@ kernel=$BUILD/out/$variant/$KERNEL_IMAGE
 if [ -f "$BUILD/out/$variant/.source" ]; then
 	read -r built_tree built_state <"$BUILD/out/$variant/.source"
 	[ "$(tree_state "$built_tree")" = "$built_state" ] ||
-		die "$variant: the kernel was built from another state of $built_tree (a mutant, or changes since): run scripts/build.sh $variant"
+		die "$variant: the kernel was built from another state of $built_tree (a mutant, or changes since): run scripts/build.sh $variant $built_tree"
 fi
 log=$LOGS/boot-$label-$mode.log
 

@@ -4,13 +4,14 @@
 # BUILD_TARGETS="mm/ block/": compile those directories instead of the image.
 # A variant with the word "modules" also builds its modules and installs
 # them into build/out/<variant>/modroot (for guests that modprobe).
-# The tree defaults to build/src; the bench uses a second worktree of the
-# base. ccache keys stay stable because paths do not move between runs.
+# The tree defaults to the variant's own (tree_of: build/base for the
+# base, build/src for the rest). ccache keys stay stable because paths do
+# not move between runs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:?usage: build.sh <variant> [tree]}
-tree=${2:-$SRC}
+tree=$(cd "${2:-$(tree_of "$variant")}" && pwd)
 out=$BUILD/out/${BUILD_NAME:-$variant}
 line=$(awk -v v="$variant" '$1 == v' "$TOP/configs/variants")
 [ -n "$line" ] || die "unknown variant '$variant' (see configs/variants)"
