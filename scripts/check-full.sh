@@ -31,7 +31,7 @@ if [ -n "${STAGES:-}" ]; then
 	for st in $STAGES; do
 		[[ " $all_stages " == *" $st "* ]] || die "unknown stage '$st' (stages: $all_stages)"
 	done
-	[ -n "$(echo $STAGES)" ] || die "STAGES is empty (stages: $all_stages)"
+	[ -n "${STAGES//[[:space:]]/}" ] || die "STAGES is empty (stages: $all_stages)"
 	full=$RESULTS/check-full-subset.txt
 fi
 SUMMARY=$full
@@ -121,36 +121,36 @@ if stage kernelcore; then
 	fi
 fi
 
-if ! stage allnoconfig; then
-	:
-elif "$TOP/scripts/build.sh" allnoconfig; then
-	record PASS "allnoconfig: the series builds"
-else
-	record FAIL "allnoconfig: the series builds" "see $LOGS/build-allnoconfig.log"
-fi
-
-if ! stage arm64; then
-	:
-elif "$TOP/scripts/build.sh" arm64; then
-	rm -f "$LOGS/boot-arm64-kunit.log"
-	BOOT_TIMEOUT=900 "$TOP/scripts/boot.sh" arm64 kunit arm64 ||
-		record FAIL "arm64: kernel boots and runs KUnit"
-	results arm64 "$LOGS/boot-arm64-kunit.log" yes ""
-else
-	record FAIL "arm64: kernel builds" "see $LOGS/build-arm64.log"
-fi
-
-if ! stage arm64-64k; then
-	:
-elif CONFIG_ONLY=1 LENIENT=1 "$TOP/scripts/build.sh" arm64-64k >/dev/null 2>&1 &&
-   grep -q '^CONFIG_ARM64_64K_PAGES=y' "$BUILD/out/arm64-64k/.config"; then
-	if grep -q '^CONFIG_STATIC_PMD_ZERO_PAGE=y' "$BUILD/out/arm64-64k/.config"; then
-		record FAIL "arm64-64k: STATIC_PMD_ZERO_PAGE cannot be selected" "it was selected"
+if stage allnoconfig; then
+	if "$TOP/scripts/build.sh" allnoconfig; then
+		record PASS "allnoconfig: the series builds"
 	else
-		record PASS "arm64-64k: STATIC_PMD_ZERO_PAGE cannot be selected"
+		record FAIL "allnoconfig: the series builds" "see $LOGS/build-allnoconfig.log"
 	fi
-else
-	record FAIL "arm64-64k: STATIC_PMD_ZERO_PAGE cannot be selected" "no 64K-page arm64 config; see $LOGS/config-arm64-64k.log"
+fi
+
+if stage arm64; then
+	if "$TOP/scripts/build.sh" arm64; then
+		rm -f "$LOGS/boot-arm64-kunit.log"
+		BOOT_TIMEOUT=900 "$TOP/scripts/boot.sh" arm64 kunit arm64 ||
+			record FAIL "arm64: kernel boots and runs KUnit"
+		results arm64 "$LOGS/boot-arm64-kunit.log" yes ""
+	else
+		record FAIL "arm64: kernel builds" "see $LOGS/build-arm64.log"
+	fi
+fi
+
+if stage arm64-64k; then
+	if CONFIG_ONLY=1 LENIENT=1 "$TOP/scripts/build.sh" arm64-64k >/dev/null 2>&1 &&
+	   grep -q '^CONFIG_ARM64_64K_PAGES=y' "$BUILD/out/arm64-64k/.config"; then
+		if grep -q '^CONFIG_STATIC_PMD_ZERO_PAGE=y' "$BUILD/out/arm64-64k/.config"; then
+			record FAIL "arm64-64k: STATIC_PMD_ZERO_PAGE cannot be selected" "it was selected"
+		else
+			record PASS "arm64-64k: STATIC_PMD_ZERO_PAGE cannot be selected"
+		fi
+	else
+		record FAIL "arm64-64k: STATIC_PMD_ZERO_PAGE cannot be selected" "no 64K-page arm64 config; see $LOGS/config-arm64-64k.log"
+	fi
 fi
 
 echo
