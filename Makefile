@@ -5,7 +5,7 @@ S := scripts
 V ?= static-y
 MODE ?= check
 
-.PHONY: all run check check-full check-debian check-fstests fstests-baseline check-blktests mutants kill-bounds bench deps base apply export build boot bisect-build checkpatch clean help
+.PHONY: all run check check-full check-debian check-fstests fstests-baseline check-blktests mutants bench-bounds bench deps base apply export build boot bisect-build checkpatch clean help
 all: help
 
 help:
@@ -17,7 +17,7 @@ help:
 	@echo "make fstests-baseline  fstests on the unpatched base: rewrites configs/fstests/baseline"
 	@echo "make check-blktests blktests block + loop groups (and our block/040) on base and =y"
 	@echo "make mutants        make check on each deliberately broken variant (configs/mutants)"
-	@echo "make kill-bounds    kill latency of BLKZEROOUT for several killable bio bounds (BOUNDS=\"1 8 64 512\")"
+	@echo "make bench-bounds   zeroout cost, kill latency and scheduling delay per bio bound and bio_vec size (BOUNDS=\"1024:256 ...\")"
 	@echo "make bench          base vs =n vs =y: zeroout throughput, CPU, bios/bvecs, memory"
 	@echo "make base           materialise the 6.12 base in build/src (KSRC=/path to use your tree)"
 	@echo "make apply          git am patches/series onto the base (branch 'series')"
@@ -69,8 +69,8 @@ check-blktests: apply
 mutants: apply
 	@$(S)/mutants.sh
 
-kill-bounds: apply
-	@$(S)/kill-bounds.sh
+bench-bounds: apply
+	@$(S)/bench-bounds.sh
 
 bench: apply
 	@$(S)/bench.sh

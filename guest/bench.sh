@@ -15,7 +15,7 @@ else
 fi
 echo "BENCH kind=info uptime_at_init=$(cut -d' ' -f1 /proc/uptime)" \
      "memtotal_kb=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
-     "zero_folio=$(cat /sys/kernel/mm/static_pmd_zero_page/size 2>/dev/null || echo none)" \
+     "zero_folio=$(dmesg | grep -q "static PMD zero folio: .* in use" && echo 2097152 || echo none)" \
      "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)" \
      "cpus=$(grep -c '^processor' /proc/cpuinfo) clock=$clock"
 

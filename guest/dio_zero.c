@@ -5,7 +5,12 @@
  * iomap_dio_zero(). Then read the whole file back through the page cache
  * and check that the written bytes are there and every other byte is zero.
  *
- *   dio_zero FILE BLOCK_SIZE
+ *   dio_zero FILE BLOCK_SIZE [IO_SIZE]
+ *
+ * IO_SIZE (default 4096) is the size of each write, a multiple of 512: with
+ * 512 the writes sit at 512-byte offsets inside a page, so that the padding
+ * before and after them starts or ends in the middle of a page (the device
+ * must have 512-byte logical blocks).
  *
  * Exit status 0 when the data is right, 1 when it is not, 2 on setup errors.
  */
@@ -18,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define IO_SIZE 4096
+#define MAX_IO_SIZE 4096
 #define NR_BLOCKS 8
 
 /* Never zero, so that a missing write cannot pass for padding. */
@@ -31,21 +36,27 @@ static unsigned char pattern(uint64_t pos)
 
 int main(int argc, char **argv)
 {
-	uint64_t bs, size, pos, i, bad = 0;
+	uint64_t bs, size, pos, i, bad = 0, io_size = MAX_IO_SIZE;
 	unsigned char *io, *file;
 	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s FILE BLOCK_SIZE\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s FILE BLOCK_SIZE [IO_SIZE]\n", argv[0]);
 		return 2;
 	}
 	bs = strtoull(argv[2], NULL, 0);
-	if (bs < IO_SIZE || bs % IO_SIZE) {
-		fprintf(stderr, "block size must be a multiple of %d\n", IO_SIZE);
+	if (argc == 4)
+		io_size = strtoull(argv[3], NULL, 0);
+	if (!io_size || io_size % 512 || io_size > MAX_IO_SIZE) {
+		fprintf(stderr, "IO_SIZE must be a multiple of 512 up to %d\n", MAX_IO_SIZE);
+		return 2;
+	}
+	if (bs < MAX_IO_SIZE || bs % MAX_IO_SIZE) {
+		fprintf(stderr, "block size must be a multiple of %d\n", MAX_IO_SIZE);
 		return 2;
 	}
 	size = bs * NR_BLOCKS;
-	if (posix_memalign((void **)&io, IO_SIZE, IO_SIZE) || !(file = calloc(1, size))) {
+	if (posix_memalign((void **)&io, MAX_IO_SIZE, MAX_IO_SIZE) || !(file = calloc(1, size))) {
 		fprintf(stderr, "out of memory\n");
 		return 2;
 	}
@@ -61,14 +72,14 @@ int main(int argc, char **argv)
 	 * the part before, after, or on both sides of it.
 	 */
 	for (i = 0; i < NR_BLOCKS; i++) {
-		uint64_t blocks_io = bs / IO_SIZE;
+		uint64_t blocks_io = bs / io_size;
 
-		pos = i * bs + (i % blocks_io) * IO_SIZE;
+		pos = i * bs + (i % blocks_io) * io_size;
 		if (i == NR_BLOCKS - 1)
-			pos = i * bs + bs - IO_SIZE;
-		for (uint64_t j = 0; j < IO_SIZE; j++)
+			pos = i * bs + bs - io_size;
+		for (uint64_t j = 0; j < io_size; j++)
 			io[j] = file[pos + j] = pattern(pos + j);
-		if (pwrite(fd, io, IO_SIZE, pos) != IO_SIZE) {
+		if (pwrite(fd, io, io_size, pos) != (ssize_t)io_size) {
 			perror("O_DIRECT pwrite");
 			return 2;
 		}
@@ -90,19 +101,20 @@ int main(int argc, char **argv)
 		perror("posix_fadvise");
 		return 2;
 	}
-	for (pos = 0; pos < size; pos += IO_SIZE) {
-		if (pread(fd, io, IO_SIZE, pos) != IO_SIZE) {
+	for (pos = 0; pos < size; pos += MAX_IO_SIZE) {
+		if (pread(fd, io, MAX_IO_SIZE, pos) != MAX_IO_SIZE) {
 			perror("pread");
 			return 2;
 		}
-		for (i = 0; i < IO_SIZE; i++) {
+		for (i = 0; i < MAX_IO_SIZE; i++) {
 			if (io[i] != file[pos + i] && bad++ < 5)
 				printf("# byte %llu is %#x, expected %#x\n",
 				       (unsigned long long)(pos + i), io[i], file[pos + i]);
 		}
 	}
 	close(fd);
-	printf("# %s: %d sub-block direct writes in %llu-byte blocks: %s\n", argv[1],
-	       NR_BLOCKS, (unsigned long long)bs, bad ? "WRONG DATA" : "data and zero padding read back");
+	printf("# %s: %d sub-block direct writes of %llu bytes in %llu-byte blocks: %s\n",
+	       argv[1], NR_BLOCKS, (unsigned long long)io_size, (unsigned long long)bs,
+	       bad ? "WRONG DATA" : "data and zero padding read back");
 	return bad ? 1 : 0;
 }

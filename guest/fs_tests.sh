@@ -34,7 +34,10 @@ dio_on() {	# dio_on NAME DEV MIB BLOCK_SIZE MKFS...
 	if ! mount "$dev" /mnt/t 2>/tmp/mount.log; then
 		sed 's/^/# /' /tmp/mount.log; not_ok "$name: mount"; return
 	fi
-	run "$name: sub-block O_DIRECT writes read back with zero padding" /bin/dio_zero /mnt/t/f "$bs"
+	fs=$name	# run() sets $name
+	run "$fs: sub-block O_DIRECT writes read back with zero padding" /bin/dio_zero /mnt/t/f "$bs"
+	# 512-byte writes: padding that starts or ends in the middle of a page.
+	run "$fs: 512-byte O_DIRECT writes read back with zero padding" /bin/dio_zero /mnt/t/g "$bs" 512
 	umount /mnt/t
 }
 

@@ -70,7 +70,7 @@ fi
 
 echo "PMDZ-GUEST kernel=$(uname -r) cpus=$(nproc)" \
 	"clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
-	"static=$(cat /sys/kernel/mm/static_pmd_zero_page/size 2>/dev/null || echo none)"
+	"static=$(dmesg | grep -q "static PMD zero folio: .* in use" && echo 2097152 || echo none)"
 echo "PMDZ-JOB-BEGIN"
 cd "$run" && bash "$run/job" </dev/null 2>&1 | tee "$run/job.log"
 end "${PIPESTATUS[0]}"

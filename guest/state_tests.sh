@@ -12,44 +12,56 @@ check() {	# check NAME WANT GOT
 		echo "not ok $n $1"; failed=$((failed + 1))
 	fi
 }
-f=/sys/kernel/mm/static_pmd_zero_page/size
-got=absent
-[ -e $f ] && got=$(cat $f)
-case "$pmdz_static" in
-yes)	want=2097152 ;;
-no)	want=0 ;;
-*)	want=absent ;;
-esac
 echo "TAP version 13"
-check "sysfs static_pmd_zero_page/size" "$want" "$got"
 if [ "$pmdz_static" = yes ] && grep -q '^thp_zero_page_alloc ' /proc/vmstat; then
 	# blkzeroout_test has read-faulted THP-aligned memory by now.
 	check "no dynamic huge zero folio was allocated" 0 \
 		"$(awk '$1 == "thp_zero_page_alloc" { print $2 }' /proc/vmstat)"
 fi
-# One bio_vec per zero folio. fallocate(FALLOC_FL_ZERO_RANGE) of 32 MiB on
-# brd must be built from 2 MiB segments with the static folio (16 of them,
-# in one bio: more than a bio holds inline) and from 4 KiB ones without
-# (8192, in bios of 256). BLKZEROOUT can be killed, so its bios stay at
-# 1 MiB: one 1 MiB segment each with the static folio, 256 of 4 KiB
-# without. Counted by zbench with a kprobe on bio_add_page() and the
-# block_bio_queue tracepoint.
+# Zeroout bios: at most 1 MiB each (what 256 zero pages held), killable
+# or not, built from 256 KiB bio_vecs of the static folio (all starting at
+# its first byte) or from 4 KiB ZERO_PAGEs without it. So fallocate(
+# FALLOC_FL_ZERO_RANGE) of 32 MiB on brd is 32 bios of 4 bio_vecs with the
+# static folio and 32 bios of 256 without; BLKZEROOUT of 8 MiB is 8 bios
+# of 4 or of 256. Counted by zbench with a kprobe on bio_add_page() and
+# the block_bio_queue tracepoint, which also gives the largest bio.
 if [ -b /dev/ram0 ] && [ -d /sys/kernel/tracing/events/block ]; then
 	for how in fzero zeroout; do
 		mib=8
 		[ $how = fzero ] && mib=32
 		line=$(zbench $how /dev/ram0 $mib 0 | grep 'kind=counts')
 		echo "# $line"
-		case "$pmdz_static.$how" in
-		yes.fzero)	want="bios=1 bvecs=16" ;;
-		yes.zeroout)	want="bios=8 bvecs=8" ;;
-		*.fzero)	want="bios=32 bvecs=8192" ;;
-		*)		want="bios=8 bvecs=2048" ;;
+		case "$pmdz_static" in
+		yes)	want="bios=$mib bvecs=$((mib * 4))" ;;
+		*)	want="bios=$mib bvecs=$((mib * 256))" ;;
 		esac
 		want="$want bvec_bytes=$((mib * 1048576))"
 		got=$(echo "$line" | grep -o 'bios=[0-9]* bvecs=[0-9]* bvec_bytes=[0-9]*')
 		check "$mib MiB $how on brd: bios, bio_vecs and their bytes" "$want" "$got"
+		max=$(echo "$line" | sed -n 's/.*max_bio_bytes=\([0-9]*\).*/\1/p')
+		check "$mib MiB $how on brd: largest bio is 1 MiB" 1048576 "$max"
 	done
+	# A filesystem's zeroout: ext4 (dioread_lock) converting an unwritten
+	# extent zeroes the gaps between writes up to extent_max_zeroout_kb
+	# with blkdev_issue_zeroout(): 8188 KiB per gap here.
+	mkdir -p /mnt/st
+	if mkfs.ext4 -q -F -E nodiscard /dev/ram0 >/tmp/st-mkfs.log 2>&1 &&
+	   mount -t ext4 -o dioread_lock /dev/ram0 /mnt/st; then
+		echo 16384 > /sys/fs/ext4/ram0/extent_max_zeroout_kb
+		line=$(zbench unwritten /mnt/st/f 32 8192 0 | grep 'kind=counts')
+		echo "# $line"
+		umount /mnt/st
+		max=$(echo "$line" | sed -n 's/.*max_bio_bytes=\([0-9]*\).*/\1/p')
+		bios=$(echo "$line" | sed -n 's/.* bios=\([0-9]*\).*/\1/p')
+		# 4 gaps of 8188 KiB: at least 24 bios if none is above 1 MiB.
+		check "ext4 zeroout of unwritten extents on brd: bios seen" yes \
+			"$([ "${bios:-0}" -ge 24 ] && echo yes || echo "no (${bios:-none})")"
+		check "ext4 zeroout of unwritten extents on brd: largest bio at most 1 MiB" yes \
+			"$([ -n "$max" ] && [ "$max" -le 1048576 ] && echo yes || echo "no (${max:-none})")"
+	else
+		sed 's/^/# /' /tmp/st-mkfs.log
+		check "ext4 on brd for the zeroout of unwritten extents" ok failed
+	fi
 fi
 # Devices the e2e tests use must take the fallback path, not an offload.
 for d in ram0 nullb0 vda nullb_slow; do

@@ -105,7 +105,7 @@ static long long write_ios(const char *name)
 }
 
 struct counts {
-	long long bios, bvecs, bvec_bytes;
+	long long bios, bvecs, bvec_bytes, max_bio_bytes;
 };
 
 /*
@@ -155,7 +155,13 @@ static void trace_end(dev_t dev, struct counts *c)
 		if (!strstr(line, self))
 			continue;
 		if (strstr(line, needle)) {
+			/* "block_bio_queue: MAJ,MIN RWBS SECTOR + NR_SECTORS [comm]" */
+			char *plus = strstr(strstr(line, needle), " + ");
+			long long bytes = plus ? strtoll(plus + 3, NULL, 10) * 512 : 0;
+
 			c->bios++;
+			if (bytes > c->max_bio_bytes)
+				c->max_bio_bytes = bytes;
 		} else if (strstr(line, " bvec: ")) {
 			char *ret = strstr(line, "ret=");
 			long long added = ret ? strtoll(ret + 4, NULL, 0) : 0;
@@ -277,10 +283,10 @@ static int bench_zeroout(const char *dev, uint64_t mib, int reps)
 		return 1;
 	trace_end(st.st_rdev, &c);
 	ios1 = write_ios(name);
-	printf("BENCH kind=counts%s dev=%s mib=%llu bios=%lld bvecs=%lld bvec_bytes=%lld requests=%lld\n",
+	printf("BENCH kind=counts%s dev=%s mib=%llu bios=%lld bvecs=%lld bvec_bytes=%lld requests=%lld max_bio_bytes=%lld\n",
 	       use_fallocate ? "-fzero" : "", name, (unsigned long long)mib,
 	       c.bios, c.bvecs, c.bvec_bytes,
-	       ios0 < 0 ? -1 : ios1 - ios0);
+	       ios0 < 0 ? -1 : ios1 - ios0, c.max_bio_bytes);
 	close(fd);
 	return 0;
 }
@@ -392,9 +398,10 @@ static int bench_unwritten(const char *file, uint64_t mib, long stride_kb, int r
 	if (unwritten_round(file, mib, stride, &t, &dev))
 		return 1;
 	trace_end(dev, &c);
-	printf("BENCH kind=counts-unwritten mib=%llu stride_kb=%ld writes=%llu bios=%lld bvecs=%lld\n",
+	printf("BENCH kind=counts-unwritten mib=%llu stride_kb=%ld writes=%llu bios=%lld bvecs=%lld max_bio_bytes=%lld\n",
 	       (unsigned long long)mib, stride_kb,
-	       (unsigned long long)((mib << 20) / stride), c.bios, c.bvecs);
+	       (unsigned long long)((mib << 20) / stride), c.bios, c.bvecs,
+	       c.max_bio_bytes);
 	unlink(file);
 	return 0;
 }

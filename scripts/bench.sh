@@ -42,7 +42,9 @@ done
 # Room for a brd of $mib MiB and its pages, plus the guest. null_blk
 # nullb0 has no backing store (memory_backed=0): its cost is per bio and
 # per request.
-args="brd.rd_size=$(( (mib + 64) * 1024 )) pmdz_bench_mib=$mib pmdz_bench_reps=$reps"
+# kfence.sample_interval=0: the =y test kernel has KFENCE (for the KUnit
+# alignment check); without its pool, every kernel has the same memory.
+args="brd.rd_size=$(( (mib + 64) * 1024 )) pmdz_bench_mib=$mib pmdz_bench_reps=$reps kfence.sample_interval=0"
 nullb="null_blk.nr_devices=1 null_blk.memory_backed=0 null_blk.gb=$(( (mib + 1023) / 1024 + 1 ))"
 # The virtio disks (sparse files in /dev/shm, removed after each boot): the
 # zeroout size plus room, and at least BENCH_DISK_MIB (4 GiB: the size the

@@ -212,7 +212,9 @@ def main():
     for dev in ('nullb0-fz', 'nullb_4m-fz', 'vda-fz'):
         c = counts.get((dev, y))
         if c:
-            target(f'{dev}: {y} bios/GiB <= 4 for a non-killable caller: {c["bios"]:.0f}', c['bios'] <= 4)
+            target(f'{dev}: {y} bios of at most 1 MiB and 256 KiB bio_vecs (<= 4096/GiB): '
+                   f'{c["bios"]:.0f} bios, {c["bvecs"]:.0f} bio_vecs per GiB',
+                   c['bios'] >= 1024 and c['bvecs'] <= 4096)
     r, n = ratio('kill latency ms', y)
     if r is not None:
         target(f'kill latency: {y} <= {ref} within noise: {r:.2f}x (noise {n * 100:.0f}%)', r <= 1 + n)

@@ -20,12 +20,14 @@ arch=$(awk -v v="$variant" '$1 == v { print $2 }' "$TOP/configs/variants")
 . "$TOP/configs/qemu/$arch.conf"
 need_pkgs "$QEMU_PKG"
 timeout=${BOOT_TIMEOUT:-900}
-kernel=$BUILD/out/$variant/$KERNEL_IMAGE
+# BOOT_OUT=<dir name>: boot the kernel built with BUILD_NAME=<dir name>.
+kout=$BUILD/out/${BOOT_OUT:-$variant}
+kernel=$kout/$KERNEL_IMAGE
 [ -f "$kernel" ] || die "no kernel for $variant: run scripts/build.sh $variant"
 # The kernel must be built from its tree as it is now (make mutants leaves
 # the last mutant's kernel in build/out; the tree is restored).
-if [ -f "$BUILD/out/$variant/.source" ]; then
-	read -r built_tree built_state <"$BUILD/out/$variant/.source"
+if [ -f "$kout/.source" ]; then
+	read -r built_tree built_state <"$kout/.source"
 	[ "$(tree_state "$built_tree")" = "$built_state" ] ||
 		die "$variant: the kernel was built from another state of $built_tree (a mutant, or changes since): run scripts/build.sh $variant $built_tree"
 fi
@@ -42,7 +44,7 @@ if [ "$mode" = kunit ]; then
 else
 	tree=$SRC
 	[ "$variant" = base ] && tree=$BUILD/base
-	initrd=$("$TOP/scripts/initramfs.sh" "$tree")
+	initrd=$("$TOP/scripts/initramfs.sh" "$tree" "$kout" | tail -n 1)
 	disk=${DISK_DIR:-$BUILD}/pmdz-vda-$label.img
 	rm -f "$disk"
 	truncate -s "${DISK_SIZE:-64M}" "$disk"

@@ -4,7 +4,7 @@
 #    booted with all in-guest tests; any report in the log fails it;
 #  - nothp: the series with TRANSPARENT_HUGEPAGE=n, booted with all tests;
 #  - kmsan: =y with KMSAN (clang-16), booted with all tests;
-#  - kunit.py run --kunitconfig=mm on x86_64 and arm64 (4K pages);
+#  - kunit.py run --kunitconfig=mm/zero_folio.kunitconfig on x86_64 and arm64 (4K pages);
 #  - a kernelcore= boot (KUnit: the folio is below ZONE_MOVABLE);
 #  - allnoconfig: the series must build;
 #  - arm64 (4K pages, =y): cross-built, booted in qemu-system-aarch64, KUnit;
@@ -93,17 +93,17 @@ for suite in fstests blktests; do
 done
 
 # What a kernel developer types: KUnit's own tool with the suite's
-# mm/.kunitconfig, under QEMU, for x86_64 and arm64 with 4K pages.
+# mm/zero_folio.kunitconfig, under QEMU, for x86_64 and arm64 with 4K pages.
 for arch in x86_64 arm64; do
 	stage "kunit-$arch" || continue
-	args=(--arch="$arch" --kunitconfig=mm --kernel_args=movablecore=50% --build_dir="$BUILD/kunit-$arch" --jobs=$(( $(nproc) + 1 )))
+	args=(--arch="$arch" --kunitconfig=mm/zero_folio.kunitconfig --kernel_args=movablecore=50% --build_dir="$BUILD/kunit-$arch" --jobs=$(( $(nproc) + 1 )))
 	[ "$arch" = arm64 ] && args+=(--cross_compile=aarch64-linux-gnu-) && need_pkgs gcc-aarch64-linux-gnu qemu-system-arm
 	step "kunit.py run ${args[*]}"
 	if (cd "$SRC" && ./tools/testing/kunit/kunit.py run "${args[@]}") >"$LOGS/kunit-py-$arch.log" 2>&1; then
-		record PASS "kunit.py run --arch=$arch --kunitconfig=mm" \
+		record PASS "kunit.py run --arch=$arch --kunitconfig=mm/zero_folio.kunitconfig" \
 			"$(grep -Eo 'Testing complete\. Ran [0-9]+ tests: .*' "$LOGS/kunit-py-$arch.log" | tail -n 1)"
 	else
-		record FAIL "kunit.py run --arch=$arch --kunitconfig=mm" "see $LOGS/kunit-py-$arch.log"
+		record FAIL "kunit.py run --arch=$arch --kunitconfig=mm/zero_folio.kunitconfig" "see $LOGS/kunit-py-$arch.log"
 	fi
 done
 

@@ -48,6 +48,8 @@ while read -r label v static mode extra; do
 	fi
 	[ "$mode" = kill ] && continue
 	sections=e2e,state,fs
+	# A kernel with modules also loads a module that calls largest_zero_folio().
+	grep -q '^CONFIG_MODULES=y' "$BUILD/out/$v/.config" && sections+=,module
 	[ "$mode" = kunit ] && sections=
 	results "$label" "$log" "$static" "$sections"
 done <"$runs"
@@ -74,6 +76,15 @@ if [ -f "$LOGS/boot-base-kill.log" ]; then
 		record "$status" "$name" "$why"
 	done < <(grep '^RESULT|' "$RESULTS/kill-latency.txt")
 	grep -v '^RESULT' "$RESULTS/kill-latency.txt" | sed 's/^/    /'
+	# Scheduling: the worst delay of a task on the CPU of a non-killable
+	# zeroout on brd (one bio without a scheduling point), base vs each.
+	python3 "$TOP/scripts/kill_latency.py" --schedlat "$LOGS/boot-base-kill.log" \
+		"$LOGS"/boot-static-y-check.log "$LOGS"/boot-static-y-off-check.log \
+		"$LOGS"/boot-static-n-check.log >"$RESULTS/sched-latency.txt"
+	while IFS='|' read -r _ status name why; do
+		record "$status" "$name" "$why"
+	done < <(grep '^RESULT|' "$RESULTS/sched-latency.txt")
+	grep -v '^RESULT' "$RESULTS/sched-latency.txt" | sed 's/^/    /'
 fi
 
 # The benchmark, once and small, so that it cannot rot unnoticed.

@@ -1,14 +1,16 @@
 #!/bin/bash
 # Build the guest initramfs: static busybox, guest/init, and the statically
-# linked test programs (the in-tree kselftest from the kernel tree when the
-# series has it, and the demo tool).
+# linked test programs of guest/ (blkzeroout_test built with the kernel
+# tree's kselftest harness header).
 #   scripts/initramfs.sh [kernel tree] -> build/initramfs-<tree name>.cpio.gz
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 tree=${1:-$SRC}
-out=$BUILD/initramfs-$(basename "$tree").cpio.gz
-root=$BUILD/initramfs-$(basename "$tree")
+kout=${2:-}
+name=$(basename "$tree")${kout:+-$(basename "$kout")}
+out=$BUILD/initramfs-$name.cpio.gz
+root=$BUILD/initramfs-$name
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp}
 cp /bin/busybox "$root/bin/busybox"
@@ -34,16 +36,29 @@ done
 [ -f /etc/mke2fs.conf ] && install -D -m 644 /etc/mke2fs.conf "$root/etc/mke2fs.conf"
 
 cflags=(-static -O2 -Wall -pthread)
-for c in zeroout dio_zero zbench; do
+for c in zeroout dio_zero zbench schedlat; do
 	gcc "${cflags[@]}" -o "$root/bin/$c" "$TOP/guest/$c.c"
 done
-kst=$tree/tools/testing/selftests/block/blkzeroout_test.c
-if [ -f "$kst" ]; then
-	gcc "${cflags[@]}" -I"$tree/tools/testing/selftests" -o "$root/bin/blkzeroout_test" "$kst"
-else
-	# The base tree has no kselftest: the guest reports it as missing.
-	printf '#!/bin/sh\necho "blkzeroout_test is not in this tree"\nexit 4\n' >"$root/bin/blkzeroout_test"
-	chmod 755 "$root/bin/blkzeroout_test"
+# The zeroout test uses the kernel tree's kselftest harness header.
+gcc "${cflags[@]}" -I"$tree/tools/testing/selftests" -o "$root/bin/blkzeroout_test" \
+	"$TOP/guest/blkzeroout_test.c"
+# A kernel built with modules (second argument: its build dir) also gets
+# guest/zfmod, an out-of-tree module that calls largest_zero_folio(). A
+# build or link failure is a test failure, reported by the guest.
+if [ -n "$kout" ] && grep -q '^CONFIG_MODULES=y' "$kout/.config" 2>/dev/null; then
+	mkdir -p "$root/lib/zfmod"
+	mdir=$BUILD/zfmod-$(basename "$kout")
+	rm -rf "$mdir"
+	cp -r "$TOP/guest/zfmod" "$mdir"
+	cc=gcc
+	command -v ccache >/dev/null && cc="ccache gcc"
+	if make -C "$tree" O="$kout" ARCH=x86_64 CC="$cc" M="$mdir" modules >"$mdir/build.log" 2>&1; then
+		cp "$mdir/zero_folio_user.ko" "$root/lib/zfmod/"
+	else
+		grep -E 'error|ERROR|undefined' "$mdir/build.log" | head -n 5 >"$root/lib/zfmod/build-error"
+		[ -s "$root/lib/zfmod/build-error" ] || tail -n 5 "$mdir/build.log" >"$root/lib/zfmod/build-error"
+		info "initramfs: guest/zfmod did not build against $kout (see $mdir/build.log)"
+	fi
 fi
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$out"
 echo "$out"

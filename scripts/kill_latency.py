@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Kill latency of BLKZEROOUT, as ratios to the unpatched base.
 
-  kill_latency.py BASE_LOG LOG...
+  kill_latency.py [--schedlat] BASE_LOG LOG...
 
 Each log holds "BENCH kind=kill ... secs=S" lines from `zbench kill` (the
 time from SIGKILL to exit of a BLKZEROOUT on a bandwidth-limited null_blk).
+With --schedlat, the "BENCH kind=schedlat ... max_us=U" lines of
+guest/schedlat.c instead: the worst wake-up delay of a task sharing a CPU
+with a non-killable zeroout on brd (SCHEDLAT_LIMIT, default 4).
 Prints a table (median, min, max per kernel) and one line per kernel,
 "RESULT|PASS|name|why" or "RESULT|FAIL|...", for the harness: a kernel
 passes when its median is at most LIMIT times the base's median.
@@ -14,7 +17,14 @@ import re
 import statistics
 import sys
 
-LIMIT = float(os.environ.get('KILL_LATENCY_LIMIT', '1.5'))
+SCHED = len(sys.argv) > 1 and sys.argv[1] == '--schedlat'
+if SCHED:
+    sys.argv.pop(1)
+    LIMIT = float(os.environ.get('SCHEDLAT_LIMIT', '4'))
+    WHAT, PATTERN, SCALE = 'scheduling delay', r'BENCH kind=schedlat .*max_us=([0-9]+)', 1e-6
+else:
+    LIMIT = float(os.environ.get('KILL_LATENCY_LIMIT', '1.5'))
+    WHAT, PATTERN, SCALE = 'kill latency', r'BENCH kind=kill .*secs=([0-9.]+)', 1.0
 
 
 def times(path):
@@ -25,11 +35,10 @@ def times(path):
         return None
     m = re.search(r'(?:PMDZ-CLOCK|BENCH kind=info).* clocksource=(\S+)', text)
     if m and 'jiffies' in m.group(1):
-        print(f'RESULT|FAIL|kill latency: {label(path)} guest has a fine clock|'
+        print(f'RESULT|FAIL|{WHAT}: {label(path)} guest has a fine clock|'
               f'clocksource {m.group(1)} moves in 4 ms steps')
         return []
-    return [float(m.group(1)) for m in
-            re.finditer(r'BENCH kind=kill .*secs=([0-9.]+)', text)]
+    return [float(m.group(1)) * SCALE for m in re.finditer(PATTERN, text)]
 
 
 def label(path):
@@ -42,7 +51,7 @@ def main():
     base = times(base_log)
     print(f'{"kernel":18} {"runs":>4} {"median ms":>10} {"min":>8} {"max":>8} {"vs base":>8}')
     if not base:
-        print(f'RESULT|FAIL|kill latency: base measured|no kill lines in {base_log}')
+        print(f'RESULT|FAIL|{WHAT}: base measured|no {WHAT} lines in {base_log}')
         return
     bmed = statistics.median(base)
     print(f'{"base":18} {len(base):4} {bmed * 1e3:10.1f} {min(base) * 1e3:8.1f} '
@@ -52,9 +61,9 @@ def main():
         t = times(path)
         if t is None:
             continue
-        test = f'kill latency: {name} within {LIMIT}x of base'
+        test = f'{WHAT}: {name} within {LIMIT}x of base'
         if not t:
-            print(f'RESULT|FAIL|{test}|no kill lines in {path}')
+            print(f'RESULT|FAIL|{test}|no {WHAT} lines in {path}')
             continue
         med = statistics.median(t)
         ratio = med / bmed

@@ -58,7 +58,7 @@ run_logged() {
 # Write the commits of RANGE in the tree at DIR as the patch queue into OUT:
 # format-patch files, the cover letter (its prose kept from patches/) and
 # series. Used by export, apply (to detect unexported work) and roundtrip.
-SUBJECT_PREFIX="PATCH RFC v4"
+SUBJECT_PREFIX="PATCH RFC v5"
 format_series() {	# format_series DIR RANGE OUT
 	git -C "$1" format-patch -q --zero-commit --no-signature \
 		--subject-prefix="$SUBJECT_PREFIX" --cover-letter -o "$3" "$2"
