@@ -70,6 +70,8 @@ def main():
         print(f'{name:>9} {vec:>8} {fmt(zr, 2):>9} {fmt(fr, 2):>6} {bios:9.0f} {vecs:10.0f} '
               f'{fmt(kill, 1):>8} {fmt(sched, 1):>9}')
 
+    if bz and bf:
+        print(f'# base: null_blk {bz:.4f} s, brd {bf:.4f} s per {base.get(("zeroout", "nullb0"), [{}])[0].get("mib", "?")} MiB')
     row('base', '4K', base, ratio=False)
     row('=n', '4K', nrow)
     # The spread of the base's own runs, for judging =n.
