@@ -5,10 +5,23 @@
 # (the names to run). For each section: TEST_DEV gets a fresh filesystem of
 # that section's kind (./check mounts it before reading any section
 # option), then one ./check -s SECTION over the subset, with an xunit
-# report in results/SECTION/result.xml.
+# report in results/SECTION/result.xml. It prints PMDZ-SUITE-START when
+# fstests starts, or PMDZ-SUITE-ERROR why it cannot (scripts/check-peers.sh
+# tells a harness problem from the tests' results by them).
 set -u
 . ./settings
 run=$PWD
+missing=
+[ -x "$FSTESTS_DIR/check" ] || missing+=" $FSTESTS_DIR/check"
+[ -r "$SECTIONS_FILE" ] || missing+=" $SECTIONS_FILE"
+for section in $SECTIONS; do
+	fstyp=$(awk -v s="$section" '$1 == s { print $2 }' "$SECTIONS_FILE" 2>/dev/null)
+	[ -z "$fstyp" ] || command -v "mkfs.$fstyp" >/dev/null || missing+=" mkfs.$fstyp"
+done
+if [ -n "$missing" ]; then
+	echo "PMDZ-SUITE-ERROR fstests cannot start: missing$missing"
+	exit 1
+fi
 cfg=$run/local.config
 {
 	echo "[default]"
@@ -28,6 +41,7 @@ mkdir -p /tmp/test /tmp/scratch "$run/results"
 cp -a "$FSTESTS_DIR/tests" /tmp/fstests-tests &&
 	mount --bind /tmp/fstests-tests "$FSTESTS_DIR/tests"
 
+echo "PMDZ-SUITE-START fstests"
 rc=0
 for section in $SECTIONS; do
 	read -r fstyp opts < <(awk -v s="$section" '$1 == s { $1 = ""; print }' "$SECTIONS_FILE")

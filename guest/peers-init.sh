@@ -4,10 +4,13 @@
 # passes on the kernel command line:
 #   pmdz_run=DIR      a writable 9p share (tag pmdzrun), mounted at DIR, the
 #                     same path as on the host: it holds "job" (the script
-#                     to run) and receives the results
+#                     to run) and receives the results; it must not be
+#                     under the tmpfs mounts below (scripts/peers-boot.sh
+#                     checks)
 #   pmdz_modules=DIR  this kernel's modules_install tree (DIR/lib/modules)
 # Everything the guest writes lives on tmpfs or in DIR. The job's output
-# goes to the console between PMDZ-JOB-BEGIN and PMDZ-JOB-END rc=N.
+# goes to the console between PMDZ-JOB-BEGIN and PMDZ-JOB-END rc=N; a job
+# prints PMDZ-SUITE-START when its suite starts, or PMDZ-SUITE-ERROR why not.
 # Never edit this file while a guest runs it: bash reads it as it goes.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8
@@ -28,6 +31,7 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
+# (scripts/peers-boot.sh refuses a run dir, TOP or BUILD under these.)
 for d in /tmp /run /var/tmp /root /var/log; do mount -t tmpfs tmpfs "$d"; done
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
@@ -42,7 +46,7 @@ end() {
 }
 
 if [ -z "${run:-}" ] || ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 pmdzrun "$run"; then
-	echo "PMDZ: no writable share (pmdz_run=${run:-unset})"
+	echo "PMDZ-SUITE-ERROR no writable share (pmdz_run=${run:-unset})"
 	end 1
 fi
 # This kernel's modules where modprobe looks for them.

@@ -7,7 +7,8 @@
 # (BIO_KiB:VEC_KiB) measures (=n and the base, without parameters, too): the cost of zeroing BOUNDS_MIB on null_blk
 # (no backing store) and on brd, bios and bio_vecs per GiB, the kill
 # latency of a BLKZEROOUT, and the worst scheduling delay of a task on the
-# CPU of non-killable zeroouts of brd. Writes build/results/bounds/.
+# CPU of non-killable zeroouts of brd; and natively on the host, the copy
+# rate from zero sources of those sizes. Writes build/results/bounds/.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,6 +19,12 @@ out=$RESULTS/bounds
 mkdir -p "$out"
 f=block/blk-lib.c
 git -C "$SRC" diff --quiet -- "$f" || die "$SRC/$f has uncommitted changes; commit or stash them first"
+
+# TCG has no cache model: the copy rate from zero sources of each bio_vec
+# size is measured natively on the host, first, while nothing else runs.
+step "host: copy rate from a zero source of 4 KiB ... 2 MiB (bench/srccache.c)"
+gcc -O2 -Wall -o "$BUILD/srccache" "$TOP/bench/srccache.c"
+"$BUILD/srccache" 4096 1024 5 | tee "$out/srccache.txt"
 
 "$TOP/scripts/build.sh" base "$(tree_of base)" </dev/null || die "base does not build"
 # The two constants become parameters, with the series' values as defaults.

@@ -29,7 +29,7 @@ mkdir -p "$out"
 # drivers that copy (brd) is measured natively on the host, first, while
 # nothing else runs.
 if [ "${SMOKE:-0}" != 1 ] && [ "$label_suffix" = bench ]; then
-	step "host: copying from a 4 KiB vs a 2 MiB zero source (bench/srccache.c)"
+	step "host: copying from zero sources of 4 KiB to 2 MiB (bench/srccache.c)"
 	gcc -O2 -Wall -o "$BUILD/srccache" "$TOP/bench/srccache.c"
 	"$BUILD/srccache" 4096 1024 5 | tee "$out/srccache.txt"
 fi

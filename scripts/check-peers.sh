@@ -17,7 +17,10 @@
 # PEER_OUT=<out dir name> boots that build (made with BUILD_NAME=) instead of
 # building the variant: scripts/peer-mutant.sh uses it.
 # Ends with "N passed, N failed" (skips listed above it): failed = passes
-# on the base, fails (or does not run) on a series kernel.
+# on the base, fails (or does not run) on a series kernel, or the kernel
+# panicked or hung; exit status 1. Exit status 2 (and a last line saying
+# so) when a guest did not start its suite (guest/<suite>-job.sh prints
+# PMDZ-SUITE-START) or no test ran: a harness problem, not a test result.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +38,7 @@ blktests)
 	what="tests [$tests]" ;;
 *)	die "unknown suite '$suite' (fstests or blktests)" ;;
 esac
+"$TOP/scripts/peers-boot.sh" --check	# before building anything
 "$TOP/scripts/peer-build.sh" "$suite"
 [ -n "${PEER_OUT:-}" ] || peer_kernels $kernels
 
@@ -67,14 +71,34 @@ one() {	# one KERNEL: boot it, run the suite, write its TSV
 	esac
 	"$TOP/scripts/peers-boot.sh" "fstests-$k" "$run" "$TOP/guest/$suite-job.sh" ||
 		info "fstests-$k: the guest reported a problem (see $run/console.log)"
-	sed -n "s/^.*PMDZ-[A-Z]*-TIME \(.*\)/    fstests-$k: \1 s/p" "$run/console.log"
+	sed -n "s/^.*PMDZ-[A-Z]*-TIME \(.*\)/    fstests-$k: \1 s/p" "$run/console.log" 2>/dev/null || true
 	python3 "$TOP/scripts/peers_report.py" "$suite" "$run" >"$run/results.tsv"
 }
 step "$suite: kernels [$kernels], $what (logs in $BUILD/peers/$suite-*$tag)"
 peer_each one $kernels
 
-specs=() wb=()
-for k in $kernels; do specs+=("$k=$BUILD/peers/$suite-$k$tag/results.tsv"); done
+# Each kernel panicked or hung (peers-boot.sh wrote crashed: a failure),
+# or ran its suite (PMDZ-SUITE-START), or did not start it: a harness
+# problem (no share, suite or tool missing, ...), reported as such, no verdict.
+specs=() wb=() crashed=() notrun=
+for k in $kernels; do
+	r=$BUILD/peers/$suite-$k$tag
+	specs+=("$k=$r/results.tsv")
+	if [ -s "$r/crashed" ]; then
+		crashed+=(--crashed "$k=$(cat "$r/crashed")")
+	elif ! grep -aq PMDZ-SUITE-START "$r/console.log" 2>/dev/null; then
+		why=$(grep -ao 'PMDZ-SUITE-ERROR .*' "$r/console.log" 2>/dev/null | tr -d '\r' | head -n 1) || true
+		why="${why#PMDZ-SUITE-ERROR }${why:+ }(see $r/console.log)"
+		[ -f "$r/console.log" ] || why="the guest did not boot (see the errors above)"
+		echo "ERROR: fstests-$k: the $suite suite did not run: $why" | tee -a "$SUMMARY"
+		notrun+=" fstests-$k"
+	fi
+done
+if [ -n "$notrun" ]; then
+	echo "ERROR: $suite: no verdict, the suite did not run on$notrun (a harness problem, not a test result)" |
+		tee -a "$SUMMARY"
+	exit 2
+fi
 # A run with the base rewrites the baseline (a run narrowed by TESTS= or
 # FSTESTS_SECTIONS= only the rows it ran); a mutant build never does.
 [ -z "${PEER_OUT:-}" ] &&
@@ -84,13 +108,13 @@ case " $kernels " in *" base "*)
 # section	test	status	seconds	reason
 ") ;;
 esac
+info "$suite: $(( $(date +%s) - t0 ))s for kernels [$kernels]; summary $SUMMARY"
 set +e
 python3 "$TOP/scripts/peers_report.py" compare --baseline "$cfgdir/baseline" \
 	${TESTS:+--tests "$TESTS"} ${FSTESTS_SECTIONS:+--sections "$FSTESTS_SECTIONS"} \
 	${TESTS:+--merge} ${FSTESTS_SECTIONS:+--merge} \
-	"${wb[@]}" "${specs[@]}" |
+	"${wb[@]}" "${crashed[@]}" "${specs[@]}" |
 	tee -a "$SUMMARY"
 rc=${PIPESTATUS[0]}
 set -e
-info "$suite: $(( $(date +%s) - t0 ))s for kernels [$kernels]; summary $SUMMARY"
 exit "$rc"

@@ -12,23 +12,35 @@ set -euo pipefail
 suite=${1:?usage: peer-build.sh fstests|blktests}
 case $suite in
 fstests)
-	src=${FSTESTS:-$(ls "$TOP"/../shared/peers/fstests-*.tar.xz 2>/dev/null | head -n 1)}
 	upstream=https://git.kernel.org/pub/scm/fs/xfs/xfstests-dev.git
 	built=(ltp/fsx check)
 	# What fstests' build and tests need (its README and what was measured here).
-	need_pkgs acl attr automake dbench dump fio gawk indent libacl1-dev libaio-dev \
-		libcap-dev libgdbm-dev libgdbm-compat-dev libtool libtool-bin liburing-dev \
-		uuid-runtime quota xfsdump xfslibs-dev libinih-dev make gcc udev ;;
+	pkgs=(acl attr automake dbench dump fio gawk indent libacl1-dev libaio-dev
+		libcap-dev libgdbm-dev libgdbm-compat-dev libtool libtool-bin liburing-dev
+		uuid-runtime quota xfsdump xfslibs-dev libinih-dev make gcc udev) ;;
 blktests)
-	src=${BLKTESTS:-$(ls "$TOP"/../shared/peers/blktests-*.tar.xz 2>/dev/null | head -n 1)}
 	upstream=https://github.com/osandov/blktests.git
 	built=(src/loblksize check)
-	need_pkgs gawk fio make gcc g++ udev util-linux kmod e2fsprogs xfsprogs liburing-dev \
-		blktrace parted dosfstools fdisk pciutils ;;
+	pkgs=(gawk fio make gcc g++ udev util-linux kmod e2fsprogs xfsprogs liburing-dev
+		blktrace parted dosfstools fdisk pciutils) ;;
 *)	die "unknown suite '$suite' (fstests or blktests)" ;;
 esac
-[ -n "$src" ] && [ -e "$src" ] ||
-	die "no $suite: set ${suite^^} to a clone or tarball of $upstream"
+# FSTESTS= / BLKTESTS=, or else the pinned snapshot (the first, sorted).
+var=${suite^^}
+src=${!var:-}
+if [ -n "$src" ]; then
+	[ -e "$src" ] || die "$var=$src does not exist: set it to a clone or tarball of $upstream"
+	[ -f "$src" ] || [ -f "$src/check" ] ||
+		die "$var=$src is not a $suite tree (no ./check): set it to a clone or tarball of $upstream"
+	src=$(realpath "$src")
+else
+	for f in "$TOP"/../shared/peers/"$suite"-*.tar.xz; do
+		[ -f "$f" ] && { src=$f; break; }
+	done
+	[ -n "$src" ] || die "no $suite snapshot ($(realpath -m "$TOP/../shared/peers")/$suite-*.tar.xz):" \
+		"set $var=/path/to/$(basename "$upstream" .git) (a clone or tarball of $upstream)"
+fi
+need_pkgs "${pkgs[@]}"
 dst=$BUILD/$suite
 patches=$TOP/$suite-patches
 stamp=$dst/.pmdz-source

@@ -3,14 +3,18 @@
 
   peers_report.py fstests RUNDIR        fstests' xunit reports -> TSV
   peers_report.py blktests RUNDIR       blktests' results dir -> TSV
-  peers_report.py compare --baseline TSV [--write-baseline F] NAME=TSV...
+  peers_report.py compare --baseline TSV [--write-baseline F]
+                         [--crashed NAME=WHY]... NAME=TSV...
 
 A TSV row is: section, test, status (pass/fail/notrun), seconds, reason.
 compare prints one table per section (test x kernel), the reasons of the
 notruns and failures, and ends with "N passed, N failed": a
 series kernel's result counts as failed when the test fails (or did not run)
 where the baseline (the unpatched base) passed it; a test that fails on
-the base too is listed as known and counted as skipped.
+the base too is listed as known and counted as skipped. A kernel that
+panicked or hung (--crashed) counts as one more failure. A run in which
+no test ran (passed or failed), or a kernel that did not crash has no
+result at all, is an error: a last line says so and the exit status is 2.
 """
 import argparse
 import glob
@@ -99,10 +103,12 @@ def read_tsv(path):
 
 def compare(args):
     base = read_tsv(args.baseline) if args.baseline and os.path.exists(args.baseline) else {}
-    kernels = []
+    kernels, where = [], {}
     for spec in args.kernels:
         name, _, path = spec.partition("=")
         kernels.append((name, read_tsv(path)))
+        where[name] = os.path.dirname(path) or "."
+    crashed = dict(c.partition("=")[::2] for c in args.crashed)
     fresh = [rows for name, rows in kernels if name == "base"]
     if fresh:   # the base ran in this run: it is the baseline
         base = fresh[0]
@@ -122,6 +128,11 @@ def compare(args):
     short = {"pass": "pass", "fail": "FAIL", "notrun": "notrun", None: "-"}
     npass = nfail = nskip = 0
     notes = []
+    for name, _ in kernels:
+        if name in crashed:
+            nfail += 1
+            notes.append(f"{name}: FAILED: the kernel {crashed[name] or 'crashed'}"
+                         f" (see {where[name]}/console.log)")
     for s in sections:
         print(f"\n  section {s}")
         print("    %-14s" % "test" + "".join("%-10s" % c for c in cols))
@@ -165,9 +176,21 @@ def compare(args):
             if n not in seen:
                 seen.add(n)
                 print("   ", n)
+    # Did the tests run? Counted over the rows this run reports (keys).
+    errors, ran = [], 0
+    for name, rows in kernels:
+        mine = [rows[k][0] for k in keys if k in rows]
+        ran += sum(st in ("pass", "fail") for st in mine)
+        if not mine and name not in crashed:
+            errors.append(f"error: no test ran on {name}: no result at all"
+                          f" (see {where[name]}/console.log)")
+    if not ran and not crashed and not errors:
+        errors.append("error: no test ran: every result is notrun")
     if args.write_baseline:
         for name, rows in kernels:
-            if name == "base":
+            if name == "base" and (name in crashed or not rows):
+                print(f"\n  baseline NOT written: the base {crashed.get(name) or 'has no result'}")
+            elif name == "base":
                 if args.merge and os.path.exists(args.write_baseline):
                     # a narrowed run replaces only the rows it ran
                     rows = {**read_tsv(args.write_baseline), **rows}
@@ -178,7 +201,9 @@ def compare(args):
                 print(f"\n  baseline written: {args.write_baseline}")
     print(f"\n({nskip} skipped: each says why above)" if nskip else "")
     print(f"{npass} passed, {nfail} failed")
-    return 1 if nfail else 0
+    for e in errors:    # last, so that a run with errors never ends with the count
+        print(e)
+    return 2 if errors else 1 if nfail else 0
 
 
 def main():
@@ -196,6 +221,8 @@ def main():
     p.add_argument("--sections", help="the sections run (FSTESTS_SECTIONS=), if not all")
     p.add_argument("--merge", action="store_true",
                    help="update only the baseline rows of this run")
+    p.add_argument("--crashed", action="append", default=[], metavar="NAME=WHY",
+                   help="that kernel panicked or hung (a failure)")
     p.add_argument("kernels", nargs="+", metavar="NAME=TSV")
     args = ap.parse_args()
     if args.cmd == "compare":
