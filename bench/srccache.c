@@ -7,7 +7,7 @@
  * time; with bio_vecs of a larger zero folio it walks the first bio_vec-size
  * bytes of the folio again for every bio_vec. QEMU TCG has no cache model,
  * so this runs natively on the host: copy TOTAL MiB into a destination of
- * DEST MiB (brd's pages), 4 KiB at a time, from a source of 4 KiB, 64 KiB,
+ * DEST MiB (brd's pages), 4 KiB at a time, from a source of 4, 16, 32, 64 KiB,
  * 256 KiB, 1 MiB and 2 MiB, and print GiB/s of each (best of REPS, the
  * sources interleaved in every rep) and its ratio to the 4 KiB source.
  *
@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 	size_t total = (argc > 1 ? strtoull(argv[1], NULL, 0) : 4096) << 20;
 	size_t dst_len = (argc > 2 ? strtoull(argv[2], NULL, 0) : 1024) << 20;
 	int reps = argc > 3 ? atoi(argv[3]) : 5;
-	static const size_t srcs[] = { 4096, 64 << 10, 256 << 10, 1 << 20, 2 << 20 };
+	static const size_t srcs[] = { 4096, 16 << 10, 32 << 10, 64 << 10, 256 << 10, 1 << 20, 2 << 20 };
 	enum { NR = sizeof(srcs) / sizeof(srcs[0]) };
 	double best[NR] = { 0 };
 	char *dst = malloc(dst_len), *src = calloc(1, 2 << 20);
