@@ -17,6 +17,9 @@ label=${3:-$variant}
 extra=${4:-}
 arch=$(awk -v v="$variant" '$1 == v { print $2 }' "$TOP/configs/variants")
 [ -n "$arch" ] || die "unknown variant '$variant' (see configs/variants)"
+# Mode stacks: room for scsi_debug's store, a tmpfs loop file and an nvdimm.
+[ "$mode" = stacks ] && QEMU_MEM=${QEMU_MEM:-3072,slots=2,maxmem=8G}
+[ "$mode" = numa ] && QEMU_MEM=${QEMU_MEM:-2048}
 . "$TOP/configs/qemu/$arch.conf"
 need_pkgs "$QEMU_PKG"
 timeout=${BOOT_TIMEOUT:-900}
@@ -42,8 +45,9 @@ if [ "$mode" = kunit ]; then
 	append+=" kunit_shutdown=reboot $extra"
 	done_marker='^\[ *[0-9.]*\] reboot: Restarting system|kunit_shutdown|# Totals:'
 else
-	tree=$SRC
-	[ "$variant" = base ] && tree=$BUILD/base
+	tree=$(tree_of "$variant")
+	# Mode kexec: the kernel goes into the initramfs too (/boot/kernel).
+	[ "$mode" = kexec ] && export INITRAMFS_KERNEL=$kernel
 	initrd=$("$TOP/scripts/initramfs.sh" "$tree" "$kout" | tail -n 1)
 	disk=${DISK_DIR:-$BUILD}/pmdz-vda-$label.img
 	rm -f "$disk"
@@ -62,6 +66,38 @@ else
 		qemu_args+=(-drive "file=$disk2,if=none,id=d1,format=raw,cache=unsafe,discard=unmap,detect-zeroes=off")
 		disk_args+=" $BENCH_DISK_ARGS"
 	fi
+	if [ "$mode" = stacks ]; then
+		# vdb-vdd 600 MiB, vde 1100 MiB (io.max), vdf 1600 MiB (a log),
+		# without write zeroes offload; an nvdimm (ACPI NFIT) of 704 MiB;
+		# a 576 MiB scsi_debug disk with DIF type 1 and DIX.
+		for d in b:600M c:600M d:600M e:1100M f:1600M; do
+			f=${disk%.img}-vd${d%%:*}.img
+			rm -f "$f"
+			truncate -s "${d#*:}" "$f"
+			disk_args+=" -drive file=$f,if=none,id=s${d%%:*},format=raw,cache=unsafe,discard=ignore,detect-zeroes=off"
+			disk_args+=" -device virtio-blk-pci,drive=s${d%%:*},write-zeroes=off,discard=off"
+		done
+		nv=${disk%.img}-nvdimm.img
+		rm -f "$nv"
+		truncate -s 704M "$nv"
+		disk_args+=" -machine pc,nvdimm=on -object memory-backend-file,id=nvm0,share=on,mem-path=$nv,size=704M"
+		disk_args+=" -device nvdimm,memdev=nvm0,id=nv0"
+		append+=" scsi_debug.dev_size_mb=576 scsi_debug.dif=1 scsi_debug.dix=1"
+		timeout=${BOOT_TIMEOUT:-3600}
+	fi
+	case "$mode" in
+	numa)	# two nodes of 1 GiB, one vCPU each
+		for i in 0 1; do
+			disk_args+=" -object memory-backend-ram,id=m$i,size=1G -numa node,nodeid=$i,cpus=$i,memdev=m$i"
+		done ;;
+	hibernate)	# a swap disk (vdb) for the image; QEMU runs twice
+		f=${disk%.img}-vdb.img
+		rm -f "$f"
+		truncate -s 1G "$f"
+		disk_args+=" -drive file=$f,if=none,id=sb,format=raw,cache=unsafe,discard=ignore,detect-zeroes=off"
+		disk_args+=" -device virtio-blk-pci,drive=sb,write-zeroes=off,discard=off"
+		append+=" resume=/dev/vdb" ;;
+	esac
 	done_marker='^PMDZ-DONE'
 fi
 
@@ -79,8 +115,19 @@ set +e
 timeout --foreground "$timeout" $QEMU $QEMU_ARGS "${qemu_args[@]}" -append "$append" \
 	$disk_args </dev/null >"$log" 2>&1
 rc=$?
+# Mode hibernate: the first boot wrote its image to vdb and powered off;
+# the second boots the same kernel with the same disks and resumes it.
+if [ "$mode" = hibernate ] && [ "$rc" = 0 ] && grep -q '^PMDZ-HIBERNATING' "$log" &&
+   ! grep -q '^PMDZ-DONE' "$log"; then
+	info "$label: the guest hibernated after $(( $(date +%s) - t0 ))s; booting it again to resume"
+	echo "PMDZ-QEMU-RESTART" >>"$log"
+	# shellcheck disable=SC2086
+	timeout --foreground "$timeout" $QEMU $QEMU_ARGS "${qemu_args[@]}" -append "$append" \
+		$disk_args </dev/null >>"$log" 2>&1
+	rc=$?
+fi
 set -e
-[ -n "$disk" ] && rm -f "$disk" "${disk%.img}-wz.img"
+[ -n "$disk" ] && rm -f "$disk" "${disk%.img}"-wz.img "${disk%.img}"-vd?.img "${disk%.img}"-nvdimm.img
 secs=$(( $(date +%s) - t0 ))
 guest_failed "$label" "$rc" "$log" "$timeout" && exit 1
 if ! grep -Eq "$done_marker" "$log"; then

@@ -13,19 +13,26 @@
 #    =y and the guest's drivers built in, booted with all in-guest tests;
 #  - debian-amd64: Debian's full amd64 config with =y, mm/ block/ fs/iomap/
 #    compiled (the distribution's configuration builds);
+#  - stacks: zeroout through dm-linear (two disks), dm-crypt, dm-thin,
+#    dm-log-writes, md raid1/raid5, scsi_debug DIF/DIX, an nvdimm BTT with
+#    metadata, cgroup io.max, loop on tmpfs and zram, base vs =y, with the
+#    table of results in build/results/stacks.txt (STACKS_ROWS= narrows);
+#  - machines: two NUMA nodes (and movablecore=: a ZONE_MOVABLE block goes
+#    offline), kexec into a second kernel, hibernation and resume, on the
+#    stacks kernels, base vs =y;
 #  - fstests (XFS 4k/16k/64k, ext4 4k) on base, =y and =n, and blktests
 #    (block, loop, our block/040) on base and =y: no test that passes on the
 #    base may fail with the series (make check-fstests, check-blktests).
 # Ends with "N passed, N failed" over everything, make check included.
 #
 # STAGES="kmsan arm64" runs only those stages (names: check debug nothp
-# kmsan debian fstests blktests kunit-x86_64 kunit-arm64 kernelcore
+# kmsan debian fstests blktests stacks machines kunit-x86_64 kunit-arm64 kernelcore
 # allnoconfig arm64 arm64-64k) and reports in check-full-subset.txt, so
 # the last full report stays.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all_stages="check debug nothp kmsan debian fstests blktests kunit-x86_64 kunit-arm64 kernelcore allnoconfig arm64 arm64-64k"
+all_stages="check debug nothp kmsan debian fstests blktests stacks machines kunit-x86_64 kunit-arm64 kernelcore allnoconfig arm64 arm64-64k"
 full=$RESULTS/check-full.txt
 if [ -n "${STAGES:-}" ]; then
 	for st in $STAGES; do
@@ -91,6 +98,59 @@ for suite in fstests blktests; do
 		tee "$LOGS/check-$suite.log"
 	tally_of "$LOGS/check-$suite.log"
 done
+
+# The block stacks users run (guest/stacks.sh), base vs =y in one run:
+# every row must pass on both, and the table shows the bios each saw.
+if stage stacks; then
+	need_pkgs dmsetup mdadm ndctl
+	logs=()
+	for v in stacks-base stacks-y; do
+		if ! "$TOP/scripts/build.sh" "$v" "$(tree_of "$v")" </dev/null; then
+			record FAIL "$v: kernel builds" "see $LOGS/build-$v.log"; continue
+		fi
+		static=yes kunit=
+		[ "$v" = stacks-base ] && static= kunit=--no-kunit
+		rm -f "$LOGS/boot-$v-stacks.log"
+		"$TOP/scripts/boot.sh" "$v" stacks "$v" "pmdz_static=${static:-absent} ${STACKS_ROWS:+stacks_rows=$(echo $STACKS_ROWS | tr ' ' ,)}" </dev/null ||
+			record FAIL "$v: guest boots, runs the stacks and powers off" "see $LOGS/boot-$v-stacks.log"
+		out=$(python3 "$TOP/scripts/results.py" "$LOGS/boot-$v-stacks.log" --variant "$v" \
+			--tree "$(tree_of "$v")" ${static:+--static $static} $kunit --sections stacks)
+		printf '%s\n' "$out" | grep -v '^COUNTS' | tee -a "$SUMMARY"
+		read -r _ p f s < <(printf '%s\n' "$out" | grep '^COUNTS')
+		pass=$((pass + ${p:-0})) fail=$((fail + ${f:-1})) skip=$((skip + ${s:-0}))
+		logs+=("${v#stacks-}=$LOGS/boot-$v-stacks.log")
+	done
+	python3 "$TOP/scripts/stacks_report.py" "${logs[@]}" | tee "$RESULTS/stacks.txt"
+fi
+
+# The machines users run (guest/machines.sh): NUMA, kexec, hibernation.
+if stage machines; then
+	need_pkgs kexec-tools
+	for v in stacks-base stacks-y; do
+		if ! "$TOP/scripts/build.sh" "$v" "$(tree_of "$v")" </dev/null; then
+			record FAIL "$v: kernel builds" "see $LOGS/build-$v.log"; continue
+		fi
+		static=yes kunit=
+		[ "$v" = stacks-base ] && static=absent kunit=--no-kunit
+		#     label           mode       sections          kernel arguments
+		while read -r label mode sections args; do
+			log=$LOGS/boot-$v-$label-$mode.log
+			rm -f "$log"
+			"$TOP/scripts/boot.sh" "$v" "$mode" "$v-$label" "pmdz_static=$static $args" </dev/null ||
+				record FAIL "$v-$label: guest boots, runs its checks and powers off" "see $log"
+			out=$(python3 "$TOP/scripts/results.py" "$log" --variant "$v-$label" \
+				--tree "$(tree_of "$v")" $kunit --sections "$sections")
+			printf '%s\n' "$out" | grep -v '^COUNTS' | tee -a "$SUMMARY"
+			read -r _ p f s < <(printf '%s\n' "$out" | grep '^COUNTS')
+			pass=$((pass + ${p:-0})) fail=$((fail + ${f:-1})) skip=$((skip + ${s:-0}))
+		done <<-EOF
+		numa          numa       machines,state
+		numa-movable  numa       machines,state    movablecore=40%
+		kexec         kexec      machines,kexec2,state
+		hibernate     hibernate  machines,state
+		EOF
+	done
+fi
 
 # What a kernel developer types: KUnit's own tool with the suite's
 # mm/zero_folio.kunitconfig, under QEMU, for x86_64 and arm64 with 4K pages.

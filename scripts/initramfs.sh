@@ -30,13 +30,13 @@ copy_prog() {
 		[ -e "$root$lib" ] || install -D -m 755 "$lib" "$root$lib"
 	done
 }
-for p in mkfs.xfs mkfs.ext4 e2fsck dumpe2fs blkdiscard; do
+for p in mkfs.xfs mkfs.ext4 e2fsck dumpe2fs blkdiscard dmsetup mdadm ndctl kexec; do
 	copy_prog "$p"
 done
 [ -f /etc/mke2fs.conf ] && install -D -m 644 /etc/mke2fs.conf "$root/etc/mke2fs.conf"
 
 cflags=(-static -O2 -Wall -pthread)
-for c in zeroout dio_zero zbench schedlat; do
+for c in zeroout dio_zero zbench schedlat stackcheck; do
 	gcc "${cflags[@]}" -o "$root/bin/$c" "$TOP/guest/$c.c"
 done
 # The zeroout test uses the kernel tree's kselftest harness header.
@@ -59,6 +59,10 @@ if [ -n "$kout" ] && grep -q '^CONFIG_MODULES=y' "$kout/.config" 2>/dev/null; th
 		[ -s "$root/lib/zfmod/build-error" ] || tail -n 5 "$mdir/build.log" >"$root/lib/zfmod/build-error"
 		info "initramfs: guest/zfmod did not build against $kout (see $mdir/build.log)"
 	fi
+fi
+# INITRAMFS_KERNEL=<image>: the kernel as /boot/kernel, for kexec.
+if [ -n "${INITRAMFS_KERNEL:-}" ]; then
+	install -D -m 644 "$INITRAMFS_KERNEL" "$root/boot/kernel"
 fi
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$out"
 echo "$out"

@@ -1,0 +1,115 @@
+#!/bin/sh
+# The machines users run (make check-full STAGES=machines): two NUMA nodes
+# with and without ZONE_MOVABLE, kexec into a second kernel, hibernation
+# and resume. Called by /init with the phase to run; TAP on stdout.
+#   machines.sh numa        the folio's node and zone, hot-remove of a
+#                           ZONE_MOVABLE memory block (movablecore= boots)
+#   machines.sh kexec       checks, then kexec -e into the same kernel
+#   machines.sh kexec2      (in the kexec'd kernel) its own folio, KUnit, state
+#   machines.sh hibernate   swap on vdb, echo disk > /sys/power/state
+#   machines.sh resume      (after the resume) the folio as before, zeroout
+# pmdz_static=yes|absent: =y kernel or the unpatched base (the checks of the
+# static folio itself do not apply to the base and are skipped there).
+n=0
+tap() {	# tap STATUS NAME: 0 = ok, "skip:REASON" = skipped, else not ok
+	n=$((n + 1))
+	case "$1" in
+	0)	echo "ok $n - $2" ;;
+	skip:*)	echo "ok $n - $2 # SKIP ${1#skip:}" ;;
+	*)	echo "not ok $n - $2" ;;
+	esac
+}
+is() { [ "$1" = "$2" ] && echo 0 || { echo "# $3: expected '$2', got '$1'" >&2; echo 1; }; }
+static() { [ "${pmdz_static:-absent}" = yes ]; }
+field() { echo "$2" | sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
+
+# The huge zero folio as a THP read fault maps it.
+folio_checks() {	# folio_checks WHEN
+	f=$(stackcheck zerofolio)
+	echo "# $1: $f"
+	tap "$(is "$(field thp "$f") $(field zero_page "$f") $(field all_zero "$f")" "1 1 1" "$1")" \
+		"$1: a THP read fault maps a huge zero folio, all zero"
+	if static; then
+		tap "$(is "$(dmesg | grep -c 'static PMD zero folio: 2048 KiB in use')" 1 "$1")" \
+			"$1: the boot log says the static folio is in use"
+	fi
+}
+
+kunit_totals() {	# the KUnit totals of this kernel's boot, from its log
+	t=$(dmesg | grep -E '# (zero_folio|Totals)' | grep -o 'pass:[0-9]* fail:[0-9]*' | tail -n 1)
+	echo "# KUnit: ${t:-none}"
+	tap "$(is "$(echo "$t" | sed -n 's/.*fail:\([0-9]*\)/\1/p')" 0 KUnit)" "$1: KUnit suite ran with no failure"
+}
+
+case "$1" in
+numa)
+	folio_checks numa
+	nodes=$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)
+	tap "$(is "$nodes" 2 nodes)" "numa: the guest has two nodes"
+	pfn=$(field pfn "$(stackcheck zerofolio)")
+	bs=$(( 0x$(cat /sys/devices/system/memory/block_size_bytes) ))
+	blk=$(( pfn * 4096 / bs ))
+	node=$(ls -d /sys/devices/system/node/node*/memory$blk 2>/dev/null | sed 's|.*/node\([0-9]*\)/.*|\1|')
+	zone=$(cat /sys/devices/system/memory/memory$blk/valid_zones 2>/dev/null)
+	echo "# numa: huge zero folio at pfn $pfn, memory block $blk, node ${node:-?}, zone ${zone:-?}"
+	if static; then
+		tap "$(is "$node" 0 node)" "numa: the static folio is on node 0"
+		tap "$(case "$zone" in *Movable*) echo 1 ;; ?*) echo 0 ;; *) echo 1 ;; esac)" \
+			"numa: the static folio is not in ZONE_MOVABLE ($zone)"
+	fi
+	# Hot-remove: offline one online block of ZONE_MOVABLE (movablecore=).
+	mov=
+	for m in /sys/devices/system/memory/memory*; do
+		[ "$(cat "$m/state")" = online ] && [ "$(cat "$m/valid_zones")" = Movable ] && mov=$m
+	done
+	if [ -z "$mov" ]; then
+		tap "skip:no ZONE_MOVABLE memory in this boot (no movablecore=)" "numa: a ZONE_MOVABLE block goes offline"
+	else
+		echo offline > "$mov/state" 2>/tmp/offline.err
+		st=$(cat "$mov/state")
+		tap "$(is "$st" offline "${mov##*/}")" "numa: a ZONE_MOVABLE block (${mov##*/}) goes offline $(cat /tmp/offline.err)"
+		echo online_movable > "$mov/state"
+	fi
+	;;
+kexec)
+	folio_checks "first kernel"
+	# The second kernel's initramfs is this one: its files, as they are.
+	(cd / && find . -xdev | cpio -o -H newc 2>/dev/null) > /tmp/kexec-initrd.cpio
+	cmdline=$(sed 's/pmdz_mode=kexec/pmdz_mode=kexec2/' /proc/cmdline)
+	if kexec -l /boot/kernel --initrd=/tmp/kexec-initrd.cpio --command-line="$cmdline" >/tmp/kexec.err 2>&1; then
+		tap 0 "kexec: the same kernel is loaded (kexec -l)"
+		echo "PMDZ-END machines rc=0"
+		echo "PMDZ-KEXEC"
+		sync
+		kexec -e
+		echo "# kexec -e returned"
+	fi
+	tap 1 "kexec: kexec -l and -e: $(cat /tmp/kexec.err)"
+	;;
+kexec2)
+	echo "# kexec2: $(head -c 200 /proc/cmdline)"
+	folio_checks "kexec'd kernel"
+	static && kunit_totals "kexec'd kernel"
+	;;
+hibernate)
+	mkswap /dev/vdb >/dev/null && swapon /dev/vdb ||
+		{ tap 1 "hibernate: swap on /dev/vdb"; exit 1; }
+	f=$(stackcheck zerofolio)
+	echo "# before: $f"
+	echo "$f" > /tmp/folio-before
+	echo shutdown > /sys/power/disk
+	echo "PMDZ-HIBERNATING"
+	sync
+	if ! echo disk > /sys/power/state; then
+		tap 1 "hibernate: echo disk > /sys/power/state"
+		exit 1
+	fi
+	# Here after the resume, in the second boot of QEMU.
+	echo "PMDZ-RESUMED"
+	tap 0 "hibernate: the image was written and the next boot resumed it"
+	f=$(stackcheck zerofolio)
+	echo "# after: $f"
+	tap "$(is "$f" "$(cat /tmp/folio-before)" folio)" "resume: the huge zero folio is the one mapped before hibernation"
+	folio_checks resume
+	;;
+esac

@@ -1,0 +1,230 @@
+#!/bin/sh
+# Zeroout through the block stacks users run (make check-full STAGES=stacks).
+# Disks from the host (scripts/boot.sh, mode stacks): vdb, vdc, vdd 600 MiB,
+# vde 1100 MiB (io.max), vdf 1600 MiB (dm-log-writes' log), all without
+# write zeroes offload; an nvdimm; scsi_debug with DIF/DIX built in.
+# Each row builds a stack, runs "stackcheck check" on its top device
+# (pattern, zeroouts of one block to 520 MiB and to the end, bad input,
+# read back against the reference), reports the largest bio queued on the
+# top device and below it (tracefs block_bio_queue), and fails on any
+# warning, allocation failure or I/O error in the kernel log. TAP on stdout,
+# one "PMDZ-STACK" line per row for the host's table.
+T=/sys/kernel/tracing
+BIG=${STACKS_BIG_MIB:-520}
+# stacks_rows=a,b on the kernel command line runs only those rows.
+ROWS=$(echo "${stacks_rows:-}" | tr , ' ')
+ROWS=${ROWS:-linear2 crypt thin thin-nozero logwrites raid1 raid5 scsi-dif btt throttle loop-tmpfs zram}
+n=0
+export MDADM_NO_UDEV=1
+mkdir -p /run/mdadm /etc/mdadm
+
+tap() {	# tap STATUS NAME: STATUS 0 = ok, "skip:REASON" = skipped
+	n=$((n + 1))
+	case "$1" in
+	0)	echo "ok $n - $2" ;;
+	skip:*)	echo "ok $n - $2 # SKIP ${1#skip:}" ;;
+	*)	echo "not ok $n - $2" ;;
+	esac
+}
+devnum() { cat "/sys/class/block/${1#/dev/}/dev"; }
+wz() { cat "/sys/class/block/${1#/dev/}/queue/write_zeroes_max_bytes"; }
+name_of() {	# name_of M:m -> sda
+	for d in /sys/class/block/*; do
+		[ "$(cat "$d/dev")" = "$1" ] && { basename "$d"; return; }
+	done
+	echo "$1"
+}
+dmdev() { echo "/dev/$(dmsetup info -c --noheadings -o blkdevname "$1")"; }
+
+trace_start() {
+	echo 0 > $T/tracing_on
+	echo > $T/trace
+	echo 16384 > $T/buffer_size_kb
+	# Bios of 128 KiB and more: the small ones (raid5 stripes) would
+	# only fill the buffer.
+	echo 'nr_sector >= 256' > $T/events/block/block_bio_queue/filter
+	echo 1 > $T/events/block/block_bio_queue/enable
+	echo 1 > $T/tracing_on
+}
+# Largest bio queued per device since trace_start: "M,m KiB" lines.
+trace_stop() {
+	echo 0 > $T/tracing_on
+	echo 0 > $T/events/block/block_bio_queue/enable
+	awk '{ for (i = 1; i < NF; i++) if ($i == "block_bio_queue:") {
+		d = $(i + 1); s = $(NF - 1); if (s > m[d]) m[d] = s } }
+	     END { for (d in m) print d, m[d] / 2 }' $T/trace
+}
+
+# stack ROW TOP BELOW...: the checks on TOP, built over the BELOW devices.
+stack() {
+	row=$1 top=$2
+	shift 2
+	w=$(wz "$top")
+	wb=
+	for b in "$@"; do wb="$wb ${b#/dev/}=$(wz "$b")"; done
+	echo "# $row: ${top#/dev/} write_zeroes_max_bytes=$w; below:$wb"
+	if [ "$w" != 0 ]; then
+		tap "skip:${top#/dev/} offloads write zeroes ($w bytes), the fallback is not taken" "$row: zeroout"
+		echo "PMDZ-STACK row=$row result=offloaded wz=$w above_kib=- below_kib=- kernel_errors=0"
+		return
+	fi
+	dmesg -c > /dev/null
+	trace_start
+	stackcheck check "$top" "$BIG" > /tmp/stackcheck.out 2>&1
+	rc=$?
+	sed -E "s/^(not ok|ok) [0-9]+ - /\1 - $row: /" /tmp/stackcheck.out |
+		while IFS= read -r l; do
+			case "$l" in
+			"ok - "*)	n=$((n + 1)); echo "ok $n ${l#ok - }" ;;
+			"not ok - "*)	n=$((n + 1)); echo "not ok $n ${l#not ok - }" ;;
+			*)		echo "$l" ;;
+			esac
+		done
+	n=$((n + $(grep -cE '^(not )?ok ' /tmp/stackcheck.out)))
+	trace_stop > /tmp/maxbio
+	topn=$(devnum "$top" | tr : ,)
+	above=$(awk -v d="$topn" '$1 == d { print $2 }' /tmp/maxbio)
+	below=$(awk -v d="$topn" '$1 != d && $2 > m { m = $2 } END { print m + 0 }' /tmp/maxbio)
+	while read -r d k; do
+		echo "# largest bio on $(name_of "$(echo "$d" | tr , :)"): $k KiB"
+	done < /tmp/maxbio
+	bad=$(dmesg | grep -E 'WARNING|BUG|allocation failure|Call Trace|I/O error|io error|unaligned|critical' |
+		head -n 5)
+	nbad=0
+	[ -n "$bad" ] && nbad=$(echo "$bad" | wc -l)
+	echo "$bad" | sed '/^$/d; s/^/# dmesg: /'
+	tap "$nbad" "$row: no warning, allocation failure or I/O error in the kernel log"
+	result=pass
+	[ "$rc" = 0 ] && [ "$nbad" = 0 ] || result=FAIL
+	echo "PMDZ-STACK row=$row result=$result wz=$w above_kib=${above:-0} below_kib=${below:-0} kernel_errors=$nbad"
+}
+
+# Stacks: each function builds, checks and tears down one.
+row_linear2() {	# dm-linear over two disks: the big range crosses the seam
+	h=$((300 * 2048))
+	printf '0 %d linear %s 0\n%d %d linear %s 0\n' $h "$(devnum vdb)" $h $h "$(devnum vdc)" |
+		dmsetup create --noudevsync pmdz-linear2 || { tap 1 "linear2: dmsetup create"; return; }
+	stack linear2 "$(dmdev pmdz-linear2)" /dev/vdb /dev/vdc
+	dmsetup remove --noudevsync pmdz-linear2
+}
+row_crypt() {	# dm-crypt aes-xts-plain64: zeroes read from the folio, encrypted
+	key=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	s=$(blockdev --getsz /dev/vdb)
+	dmsetup create --noudevsync pmdz-crypt \
+		--table "0 $s crypt aes-xts-plain64 $key$key 0 $(devnum vdb) 0" ||
+		{ tap 1 "crypt: dmsetup create"; return; }
+	stack crypt "$(dmdev pmdz-crypt)" /dev/vdb
+	dmsetup remove --noudevsync pmdz-crypt
+}
+thin() {	# thin ROW FEATURES: a pool (data vdb, metadata vdc) and a thin volume
+	dd if=/dev/zero of=/dev/vdc bs=4096 count=1 conv=fsync 2>/dev/null
+	s=$(blockdev --getsz /dev/vdb)
+	dmsetup create --noudevsync pmdz-pool \
+		--table "0 $s thin-pool $(devnum vdc) $(devnum vdb) 128 1024 $2" ||
+		{ tap 1 "$1: dmsetup create pool"; return; }
+	dmsetup message pmdz-pool 0 "create_thin 0"
+	dmsetup create --noudevsync pmdz-thin --table "0 $s thin $(devnum "$(dmdev pmdz-pool)") 0" ||
+		{ tap 1 "$1: dmsetup create thin"; dmsetup remove --noudevsync pmdz-pool; return; }
+	stack "$1" "$(dmdev pmdz-thin)" "$(dmdev pmdz-pool)" /dev/vdb
+	dmsetup remove --noudevsync pmdz-thin
+	dmsetup remove --noudevsync pmdz-pool
+}
+row_thin() { thin thin 0; }	# new blocks zeroed by the pool
+row_thin_nozero() { thin thin-nozero "1 skip_block_zeroing"; }
+row_logwrites() {	# dm-log-writes: copies every written page into its log
+	s=$(blockdev --getsz /dev/vdb)
+	dmsetup create --noudevsync pmdz-logw \
+		--table "0 $s log-writes $(devnum vdb) $(devnum vdf)" ||
+		{ tap 1 "logwrites: dmsetup create"; return; }
+	stack logwrites "$(dmdev pmdz-logw)" /dev/vdb /dev/vdf
+	dmsetup remove --noudevsync pmdz-logw
+}
+md() {	# md ROW LEVEL DISKS...
+	row=$1 level=$2
+	shift 2
+	mdadm --create /dev/md0 --run --quiet --level="$level" --raid-devices=$# \
+		--assume-clean --metadata=1.2 --bitmap=none "$@" 2>&1 | sed 's/^/# mdadm: /'
+	[ -b /dev/md0 ] && [ "$(blockdev --getsz /dev/md0)" -gt 0 ] ||
+		{ tap 1 "$row: mdadm --create"; return; }
+	stack "$row" /dev/md0 "$@"
+	mdadm --stop /dev/md0 2>&1 | sed 's/^/# mdadm: /'
+	mdadm --zero-superblock "$@"
+}
+row_raid1() { md raid1 1 /dev/vdb /dev/vdc; }
+row_raid5() { md raid5 5 /dev/vdb /dev/vdc /dev/vdd; }
+row_scsi_dif() {	# scsi_debug dif=1 dix=1: protection information generated
+	for d in /sys/class/block/sd*; do
+		[ -e "$d/device/model" ] && grep -q scsi_debug "$d/device/model" && sd=/dev/${d##*/}
+	done
+	[ -n "${sd:-}" ] || { tap 1 "scsi-dif: a scsi_debug disk"; return; }
+	# WRITE SAME off: the fallback, not the offload, is under test.
+	for m in /sys/class/block/${sd#/dev/}/device/scsi_disk/*/max_write_same_blocks; do
+		echo 0 > "$m"
+	done
+	echo "# scsi-dif: $sd integrity $(cat /sys/class/block/${sd#/dev/}/integrity/format)"
+	stack scsi-dif "$sd"
+}
+row_btt() {	# nvdimm BTT namespace, 4096-byte sectors + 8 bytes of metadata
+	ndctl create-namespace -f -e namespace0.0 -m sector -l 4104 >/tmp/ndctl.out 2>&1 ||
+		ndctl create-namespace -f -e namespace0.0 -m sector -l 4104 -t pmem >>/tmp/ndctl.out 2>&1
+	sed 's/^/# ndctl: /' /tmp/ndctl.out
+	b=$(ls -d /sys/class/block/pmem*s 2>/dev/null | head -n 1)
+	[ -n "$b" ] || { tap 1 "btt: ndctl create-namespace -m sector -l 4104"; return; }
+	echo "# btt: /dev/${b##*/} integrity $(cat "$b/integrity/format" 2>/dev/null) tuple $(cat "$b/integrity/tag_size" 2>/dev/null)"
+	stack btt "/dev/${b##*/}"
+}
+row_throttle() {	# cgroup v2 io.max wbps on vde, 1 GiB fallocate -z
+	limit=$((64 * 1048576))
+	mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+	echo +io > /sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p /sys/fs/cgroup/pmdz
+	echo "$(devnum vde) wbps=$limit" > /sys/fs/cgroup/pmdz/io.max ||
+		{ tap 1 "throttle: io.max set"; return; }
+	echo "# throttle: vde write_zeroes_max_bytes=$(wz vde), io.max $(cat /sys/fs/cgroup/pmdz/io.max)"
+	dmesg -c > /dev/null
+	trace_start
+	sh -c "echo \$\$ > /sys/fs/cgroup/pmdz/cgroup.procs && exec stackcheck rate /dev/vde 1024 $limit" \
+		> /tmp/stackcheck.out 2>&1
+	rc=$?
+	trace_stop > /tmp/maxbio
+	grep -v '^PMDZ' /tmp/stackcheck.out | sed -E 's/^(not ok|ok) [0-9]+ - /\1 - throttle: /' |
+		while IFS= read -r l; do
+			case "$l" in
+			"ok - "*)	n=$((n + 1)); echo "ok $n ${l#ok - }" ;;
+			"not ok - "*)	n=$((n + 1)); echo "not ok $n ${l#not ok - }" ;;
+			*)		echo "$l" ;;
+			esac
+		done
+	n=$((n + $(grep -cE '^(not )?ok ' /tmp/stackcheck.out)))
+	grep '^PMDZ-RATE' /tmp/stackcheck.out
+	k=$(awk -v d="$(devnum vde | tr : ,)" '$1 == d { print $2 }' /tmp/maxbio)
+	bad=$(dmesg | grep -E 'WARNING|BUG|allocation failure|I/O error' | head -n 5)
+	[ -n "$bad" ] && echo "$bad" | sed 's/^/# dmesg: /'
+	tap "$([ -z "$bad" ]; echo $?)" "throttle: no warning, allocation failure or I/O error in the kernel log"
+	result=pass
+	[ "$rc" = 0 ] && [ -z "$bad" ] || result=FAIL
+	echo "PMDZ-STACK row=throttle result=$result wz=$(wz vde) above_kib=${k:-0} below_kib=- kernel_errors=$([ -z "$bad" ] && echo 0 || echo "$bad" | wc -l)"
+	echo 0 > /sys/fs/cgroup/cgroup.procs 2>/dev/null
+	rmdir /sys/fs/cgroup/pmdz
+}
+row_loop_tmpfs() {	# loop over a file on tmpfs (the guest's /tmp)
+	truncate -s 560M /tmp/stack-loop.img
+	l=$(losetup -f --show /tmp/stack-loop.img) || { tap 1 "loop-tmpfs: losetup"; return; }
+	stack loop-tmpfs "$l"
+	losetup -d "$l"
+	rm -f /tmp/stack-loop.img
+}
+row_zram() {	# zram: does it take the fallback?
+	[ -b /dev/zram0 ] || { tap 1 "zram: /dev/zram0 exists"; return; }
+	echo 560M > /sys/block/zram0/disksize
+	stack zram /dev/zram0
+	echo 1 > /sys/block/zram0/reset
+}
+
+echo "# stacks: rows $ROWS; big range $BIG MiB"
+for r in $ROWS; do
+	echo "PMDZ-ROW-BEGIN $r"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	"row_$(echo "$r" | tr - _)"
+	echo "# $r: $(awk -v t0="$t0" '{ printf "%.0f", $1 - t0 }' /proc/uptime) s"
+done
