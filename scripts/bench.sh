@@ -70,7 +70,8 @@ done
 
 python3 "$TOP/scripts/bench_report.py" "$out" "${logs[@]}"
 if command -v gnuplot >/dev/null; then
-	gnuplot -e "dat='$out/bench.dat'; png='$out/bench.png'; mib=$mib; clock='$(echo $clocks | awk '{ print (/icount/ ? "icount" : $1) }')'" "$TOP/scripts/bench.gp" &&
+	nk=$(( ($(head -n 1 "$out/bench.dat" | wc -w) - 1) / 3 ))
+	gnuplot -e "dat='$out/bench.dat'; png='$out/bench.png'; mib=$mib; nk=$nk; clock='$(echo $clocks | awk '{ print (/icount/ ? "icount" : $1) }')'" "$TOP/scripts/bench.gp" &&
 		info "chart: $out/bench.png"
 fi
 info "results: $out/bench.txt, $out/bench.csv"

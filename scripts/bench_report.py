@@ -123,12 +123,13 @@ def main():
              'xfs64k', 'kill')
     measures.sort(key=lambda m: next((i for i, p in enumerate(order) if m.startswith(p)), len(order)))
 
-    fig = {}	# (measure, kernel, clock) -> (median, spread, boots)
+    fig = {}	# (measure, kernel, clock) -> (median, spread, boots, min, max)
     for (kernel, clock), runs in boots.items():
         for m in measures:
             vals = [t[m] for _, (t, _, _) in runs if m in t]
             if vals:
-                fig[m, kernel, clock] = (statistics.median(vals), spread(vals), len(vals))
+                fig[m, kernel, clock] = (statistics.median(vals), spread(vals), len(vals),
+                                         min(vals), max(vals))
 
     out = [TCG, '']
     out.append('<dev>: BLKZEROOUT (killable: bios of at most 1 MiB); <dev>-fz: '
@@ -140,7 +141,7 @@ def main():
                'over boots], ratio to ' + ref + ' under the same clock.')
     csv = ['measure,clock,kernel,median,spread_pct,boots,ratio_to_' + ref]
     for clock in clocks:
-        nb = max(n for (m, k, c), (_, _, n) in fig.items() if c == clock)
+        nb = max(f[2] for (m, k, c), f in fig.items() if c == clock)
         out.append('')
         out.append(f'clock: {clock}' + (' (guest time = instructions executed: noise-free cost)'
                                           if clock == 'icount' else ' (host time: moves with host load)')
@@ -244,12 +245,19 @@ def main():
         for log, names in FAILED.items():
             out.append(f'  {log}: ' + ', '.join(f'{n} x{names.count(n)}' for n in dict.fromkeys(names)))
 
-    # Chart data: the cost ratio of every kernel to the reference, per measure.
-    dat = ['measure ' + ' '.join(kernels)]
+    # Chart data: per measure, for every kernel the ratio of its median cost
+    # to the reference's median, and of its fastest and slowest boot (the
+    # chart's error bars: the spread over boots the median hides).
+    dat = ['measure ' + ' '.join(f'{k} {k}_min {k}_max' for k in kernels)]
     for m in measures:
         if all(ratio(m, k)[0] is not None for k in kernels):
             tag = '' if len(clocks) == 1 else f'({clock_of(m)[0]})'
-            dat.append(m.split()[0] + tag + ' ' + ' '.join(f'{ratio(m, k)[0]:.4f}' for k in kernels))
+            base_med = fig[m, ref, clock_of(m)][0]
+            cells = []
+            for k in kernels:
+                f = fig[m, k, clock_of(m)]
+                cells.append(f'{f[0] / base_med:.4f} {f[3] / base_med:.4f} {f[4] / base_med:.4f}')
+            dat.append(m.split()[0] + tag + ' ' + ' '.join(cells))
     text = '\n'.join(out) + '\n'
     open(f'{outdir}/bench.txt', 'w').write(text)
     open(f'{outdir}/bench.csv', 'w').write('\n'.join(csv) + '\n')
