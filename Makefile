@@ -5,7 +5,7 @@ S := scripts
 V ?= static-y
 MODE ?= check
 
-.PHONY: all run check check-full check-debian check-fstests fstests-baseline check-blktests mutants bench-bounds bench deps base apply export build boot bisect-build checkpatch clean help
+.PHONY: all run check check-full check-debian deb check-fstests fstests-baseline check-blktests mutants bench-bounds bench deps base apply export build boot bisect-build checkpatch clean help
 all: help
 
 help:
@@ -13,6 +13,7 @@ help:
 	@echo "make check          every test: KUnit + in-guest tests on the =y and =n kernels"
 	@echo "make check-full     check + debug (KASAN, lockdep...), THP=n, allnoconfig, arm64 4K and 64K, check-debian"
 	@echo "make check-debian   the series with Debian's own configs: cloud-amd64 booted and tested, amd64 mm/ block/ fs/iomap/ built"
+	@echo "make deb           Debian packages (bindeb-pkg) of 6.12 + the series, Debian's config, =y; boots the package"
 	@echo "make check-fstests  fstests (XFS 4k/16k/64k, ext4) on the =y and =n kernels vs the stored base results"
 	@echo "make fstests-baseline  fstests on the unpatched base: rewrites configs/fstests/baseline"
 	@echo "make check-blktests blktests block + loop groups (and our block/040) on base and =y"
@@ -56,6 +57,9 @@ check-full: apply
 
 check-debian: apply
 	@$(S)/check-debian.sh
+
+deb: apply
+	@$(S)/deb.sh
 
 check-fstests: apply
 	@$(S)/check-peers.sh fstests

@@ -6,8 +6,8 @@
  *	Writes a pattern over the whole of DEV (every 512-byte sector
  *	different), zeroes ranges with BLKZEROOUT and with
  *	fallocate(FALLOC_FL_ZERO_RANGE) (one logical block, one page, across
- *	2 MiB, 2 MiB, BIG_MIB MiB (default 520) from an unaligned start, the
- *	end of the device), issues two bad requests that must fail with
+ *	2 MiB, 2 MiB, BIG_MIB MiB (default 520) from an unaligned start,
+ *	16 MiB, the end of the device), issues two bad requests that must fail with
  *	EINVAL, then reads the whole device back with O_DIRECT: every byte in
  *	a zeroed range must be zero and every other sector must still hold
  *	its pattern.
@@ -193,7 +193,7 @@ static int check(const char *dev, uint64_t big_mib)
 		return 1;
 	}
 	lbs = lbs_int;
-	if (size < (big_mib + 16) * MIB) {
+	if (size < (big_mib + 28) * MIB) {
 		tap(0, "%s: %llu MiB is too small for a %llu MiB range", dev,
 		    (unsigned long long)(size / MIB), (unsigned long long)big_mib);
 		return 1;
@@ -205,12 +205,18 @@ static int check(const char *dev, uint64_t big_mib)
 		return 1;
 	}
 
+	/*
+	 * fallocate() zeroes without BLKDEV_ZERO_KILLABLE, BLKZEROOUT with
+	 * it: the big range goes through the first, a 16 MiB one through the
+	 * second.
+	 */
 	r[n++] = (struct range){ lbs, lbs, 1, "one logical block" };
 	r[n++] = (struct range){ 3 * 4096, 4096, 0, "one page" };
 	r[n++] = (struct range){ 2 * MIB - lbs, 2 * lbs, 1, "across 2 MiB" };
 	r[n++] = (struct range){ 4 * MIB, 2 * MIB, 0, "2 MiB at 4 MiB" };
-	r[n++] = (struct range){ 8 * MIB + lbs, big_mib * MIB + 3 * lbs, 1, "big, unaligned start" };
-	r[n++] = (struct range){ size - MIB - lbs, MIB + lbs, 0, "to the end of the device" };
+	r[n++] = (struct range){ 8 * MIB + lbs, big_mib * MIB + 3 * lbs, 0, "big, unaligned start" };
+	r[n++] = (struct range){ (big_mib + 10) * MIB, 16 * MIB + lbs, 1, "16 MiB" };
+	r[n++] = (struct range){ size - MIB - lbs, MIB + lbs, 1, "to the end of the device" };
 	for (int i = 0; i < n; i++) {
 		double t0 = now();
 

@@ -6,8 +6,9 @@
 # Each row builds a stack, runs "stackcheck check" on its top device
 # (pattern, zeroouts of one block to 520 MiB and to the end, bad input,
 # read back against the reference), reports the largest bio queued on the
-# top device and below it (tracefs block_bio_queue), and fails on any
-# warning, allocation failure or I/O error in the kernel log. TAP on stdout,
+# top device and below it (tracefs block_bio_queue), and fails on a bio
+# above 1 MiB on the top device or on any warning, allocation failure or
+# I/O error in the kernel log. TAP on stdout,
 # one "PMDZ-STACK" line per row for the host's table.
 T=/sys/kernel/tracing
 BIG=${STACKS_BIG_MIB:-520}
@@ -88,6 +89,9 @@ stack() {
 	while read -r d k; do
 		echo "# largest bio on $(name_of "$(echo "$d" | tr , :)"): $k KiB"
 	done < /tmp/maxbio
+	# Every zeroout bio is at most 1 MiB, as 256 ZERO_PAGE bio_vecs were.
+	tap "$([ "${above:-0}" -le 1024 ]; echo $?)" \
+		"$row: the largest bio queued on ${top#/dev/} is at most 1 MiB (${above:-0} KiB)"
 	bad=$(dmesg | grep -E 'WARNING|BUG|allocation failure|Call Trace|I/O error|io error|unaligned|critical' |
 		head -n 5)
 	nbad=0
@@ -198,6 +202,7 @@ row_throttle() {	# cgroup v2 io.max wbps on vde, 1 GiB fallocate -z
 	n=$((n + $(grep -cE '^(not )?ok ' /tmp/stackcheck.out)))
 	grep '^PMDZ-RATE' /tmp/stackcheck.out
 	k=$(awk -v d="$(devnum vde | tr : ,)" '$1 == d { print $2 }' /tmp/maxbio)
+	tap "$([ "${k:-0}" -le 1024 ]; echo $?)" "throttle: the largest bio queued on vde is at most 1 MiB (${k:-0} KiB)"
 	bad=$(dmesg | grep -E 'WARNING|BUG|allocation failure|I/O error' | head -n 5)
 	[ -n "$bad" ] && echo "$bad" | sed 's/^/# dmesg: /'
 	tap "$([ -z "$bad" ]; echo $?)" "throttle: no warning, allocation failure or I/O error in the kernel log"
