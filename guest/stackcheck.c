@@ -95,6 +95,18 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* A line in the trace buffer, when tracefs is there. */
+static void mark(const char *what)
+{
+	int fd = open("/sys/kernel/tracing/trace_marker", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, what, strlen(what)) < 0)
+			perror("trace_marker");
+		close(fd);
+	}
+}
+
 static int fill(int fd, uint64_t size)
 {
 	uint64_t *buf = xbuf(CHUNK);
@@ -217,6 +229,8 @@ static int check(const char *dev, uint64_t big_mib)
 	r[n++] = (struct range){ 8 * MIB + lbs, big_mib * MIB + 3 * lbs, 0, "big, unaligned start" };
 	r[n++] = (struct range){ (big_mib + 10) * MIB, 16 * MIB + lbs, 1, "16 MiB" };
 	r[n++] = (struct range){ size - MIB - lbs, MIB + lbs, 1, "to the end of the device" };
+	/* Markers for the host's trace reader: only the zeroouts' bios count. */
+	mark("pmdz-zero-begin");
 	for (int i = 0; i < n; i++) {
 		double t0 = now();
 
@@ -239,6 +253,7 @@ static int check(const char *dev, uint64_t big_mib)
 	tap(err == -EINVAL, "%s: FALLOC_FL_ZERO_RANGE at byte 1 fails with EINVAL (got %s)",
 	    dev, err ? strerror(-err) : "success");
 
+	mark("pmdz-zero-end");
 	bad = verify(fd, size, r, n);
 	tap(!bad, "%s: read back: zero inside the ranges, the pattern outside (%llu sectors differ)",
 	    dev, (unsigned long long)bad);
@@ -309,7 +324,9 @@ static int rate(const char *dev, uint64_t mib, double limit)
 	}
 	pthread_create(&th, NULL, sample, &s);
 	t0 = now();
+	mark("pmdz-zero-begin");
 	err = zero(fd, &r);
+	mark("pmdz-zero-end");
 	secs = now() - t0;
 	s.stop = 1;
 	pthread_join(th, NULL);
@@ -321,13 +338,15 @@ static int rate(const char *dev, uint64_t mib, double limit)
 	       name, (unsigned long long)mib, limit, secs, mib * MIB / secs,
 	       s.max_rate / 10);
 	/*
-	 * Within the limit: no 100 ms interval wrote more than twice what
-	 * the limit allows in 100 ms plus one 1 MiB bio in flight; and the
-	 * whole took at least 90% of the time the limit asks for.
+	 * Within the limit: no 100 ms interval wrote more than three times
+	 * what the limit allows in 100 ms plus one 1 MiB bio in flight (the
+	 * unpatched kernel reaches ~1.9 times: blk-throttle dispatches per
+	 * slice, and the sampling interval jitters); and the whole took at
+	 * least 90% of the time the limit asks for.
 	 */
-	tap(s.max_rate / 10 <= 2 * limit / 10 + MIB,
+	tap(s.max_rate / 10 <= 3 * limit / 10 + MIB,
 	    "%s: at most %.0f bytes written in any 100 ms (limit %.0f per 100 ms; %.0f seen)",
-	    dev, 2 * limit / 10 + MIB, limit / 10, s.max_rate / 10);
+	    dev, 3 * limit / 10 + MIB, limit / 10, s.max_rate / 10);
 	tap(secs >= 0.9 * mib * MIB / limit,
 	    "%s: the zeroout took %.1f s, at least 90%% of the %.1f s the limit asks for",
 	    dev, secs, mib * MIB / limit);

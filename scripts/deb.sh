@@ -24,11 +24,19 @@ variant=deb-$flavour
 grep -q "^$variant " "$TOP/configs/variants" ||
 	die "no variant $variant in configs/variants (flavours there: $(awk '/^deb-/ { print substr($1, 5) }' "$TOP/configs/variants" | tr '\n' ' '))"
 need_pkgs dpkg-dev rsync kmod cpio linux-config-6.12
-out=$BUILD/out/$variant
-export KDEB_PKGVERSION=${KDEB_PKGVERSION:-$(make -s -C "$SRC" kernelversion)-1pmdz}
+# A worktree of the series as committed (HEAD of build/src), so that work
+# in build/src during the long build does not end up in the package.
+tree=$BUILD/deb-src
+if [ -d "$tree" ]; then
+	git -C "$tree" checkout -q --detach "$(git -C "$SRC" rev-parse HEAD)"
+else
+	git -C "$SRC" worktree add -q --detach "$tree" HEAD
+fi
+git -C "$SRC" diff --quiet HEAD || info "note: uncommitted changes in $SRC are not in the package"
+export KDEB_PKGVERSION=${KDEB_PKGVERSION:-$(make -s -C "$tree" kernelversion)-1pmdz}
 rm -f "$BUILD"/out/linux-*"$KDEB_PKGVERSION"*.deb
 t0=$(date +%s)
-BUILD_TARGETS=bindeb-pkg "$TOP/scripts/build.sh" "$variant" "$SRC"
+BUILD_TARGETS=bindeb-pkg "$TOP/scripts/build.sh" "$variant" "$tree"
 secs=$(( $(date +%s) - t0 ))
 shopt -s nullglob
 debs=("$BUILD"/out/linux-*"_${KDEB_PKGVERSION}_"*.deb)
