@@ -57,18 +57,25 @@ numa)
 		tap "$(case "$zone" in *Movable*) echo 1 ;; ?*) echo 0 ;; *) echo 1 ;; esac)" \
 			"numa: the static folio is not in ZONE_MOVABLE ($zone)"
 	fi
-	# Hot-remove: offline one online block of ZONE_MOVABLE (movablecore=).
-	mov=
+	# Hot-remove: offline a block of ZONE_MOVABLE (movablecore=). A block
+	# may be busy for a while (pages being written back, or pinned); the
+	# first of the movable blocks that goes offline passes.
+	movs= done=
 	for m in /sys/devices/system/memory/memory*; do
-		[ "$(cat "$m/state")" = online ] && [ "$(cat "$m/valid_zones")" = Movable ] && mov=$m
+		[ "$(cat "$m/state")" = online ] && [ "$(cat "$m/valid_zones")" = Movable ] && movs="$movs $m"
 	done
-	if [ -z "$mov" ]; then
+	if [ -z "$movs" ]; then
 		tap "skip:no ZONE_MOVABLE memory in this boot (no movablecore=)" "numa: a ZONE_MOVABLE block goes offline"
 	else
-		echo offline > "$mov/state" 2>/tmp/offline.err
-		st=$(cat "$mov/state")
-		tap "$(is "$st" offline "${mov##*/}")" "numa: a ZONE_MOVABLE block (${mov##*/}) goes offline $(cat /tmp/offline.err)"
-		echo online_movable > "$mov/state"
+		for m in $movs; do
+			if echo offline > "$m/state" 2>/tmp/offline.err; then
+				done=${m##*/}
+				echo online_movable > "$m/state"
+				break
+			fi
+			echo "# ${m##*/} (node $(ls -d /sys/devices/system/node/node*/${m##*/} | sed 's|.*/node\([0-9]*\)/.*|\1|')): $(cat /tmp/offline.err)"
+		done
+		tap "$([ -n "$done" ]; echo $?)" "numa: a ZONE_MOVABLE memory block goes offline (${done:-none of$movs})"
 	fi
 	;;
 kexec)
@@ -89,7 +96,9 @@ kexec)
 kexec2)
 	echo "# kexec2: $(head -c 200 /proc/cmdline)"
 	folio_checks "kexec'd kernel"
-	static && kunit_totals "kexec'd kernel"
+	if static; then
+		kunit_totals "kexec'd kernel"
+	fi
 	;;
 hibernate)
 	mkswap /dev/vdb >/dev/null && swapon /dev/vdb ||
