@@ -86,7 +86,8 @@ else
 		timeout=${BOOT_TIMEOUT:-3600}
 	fi
 	case "$mode" in
-	numa)	# two nodes of 1 GiB, one vCPU each
+	numa)	# two nodes of 1 GiB, one vCPU (one socket) each
+		disk_args+=" -smp 2,sockets=2,cores=1,threads=1"
 		for i in 0 1; do
 			disk_args+=" -object memory-backend-ram,id=m$i,size=1G -numa node,nodeid=$i,cpus=$i,memdev=m$i"
 		done ;;
