@@ -14,7 +14,7 @@ T=/sys/kernel/tracing
 BIG=${STACKS_BIG_MIB:-520}
 # stacks_rows=a,b on the kernel command line runs only those rows.
 ROWS=$(echo "${stacks_rows:-}" | tr , ' ')
-ROWS=${ROWS:-linear2 crypt thin thin-nozero logwrites raid1 raid5 scsi-dif btt throttle loop-tmpfs zram}
+ROWS=${ROWS:-linear2 crypt thin thin-nozero logwrites raid1 raid5 scsi-dif btt btt-520 throttle loop-tmpfs zram}
 n=0
 export MDADM_NO_UDEV=1
 mkdir -p /run/mdadm /etc/mdadm
@@ -116,7 +116,9 @@ stack() {
 		head -n 5)
 	nbad=0
 	[ -n "$bad" ] && nbad=$(echo "$bad" | wc -l)
-	echo "$bad" | sed '/^$/d; s/^/# dmesg: /'
+	# The first report with its context (the console only shows errors).
+	[ "$nbad" != 0 ] && dmesg | grep -m 1 -B 4 -A 16 -E 'WARNING|BUG|allocation failure|Call Trace|I/O error|io error|unaligned|critical' |
+		sed 's/^/# dmesg: /'
 	tap "$nbad" "$row: no warning, allocation failure or I/O error in the kernel log"
 	result=pass
 	[ "$rc" = 0 ] && [ "$nbad" = 0 ] && [ "$bound" = 0 ] || result=FAIL
@@ -188,15 +190,18 @@ row_scsi_dif() {	# scsi_debug dif=1 dix=1: protection information generated
 	echo "# scsi-dif: $sd integrity $(cat /sys/class/block/${sd#/dev/}/integrity/format)"
 	stack scsi-dif "$sd"
 }
-row_btt() {	# nvdimm BTT namespace, 4096-byte sectors + 8 bytes of metadata
-	ndctl create-namespace -f -e namespace0.0 -m sector -l 4104 >/tmp/ndctl.out 2>&1 ||
-		ndctl create-namespace -f -e namespace0.0 -m sector -l 4104 -t pmem >>/tmp/ndctl.out 2>&1
+btt() {	# btt ROW SECTOR_SIZE: an nvdimm BTT namespace with metadata sectors
+	ndctl create-namespace -f -e namespace0.0 -m sector -l "$2" >/tmp/ndctl.out 2>&1
 	sed 's/^/# ndctl: /' /tmp/ndctl.out
 	b=$(ls -d /sys/class/block/pmem*s 2>/dev/null | head -n 1)
-	[ -n "$b" ] || { tap 1 "btt: ndctl create-namespace -m sector -l 4104"; return; }
-	echo "# btt: /dev/${b##*/} integrity $(cat "$b/integrity/format" 2>/dev/null) tuple $(cat "$b/integrity/tag_size" 2>/dev/null)"
-	stack btt "/dev/${b##*/}"
+	[ -n "$b" ] || { tap 1 "$1: ndctl create-namespace -m sector -l $2"; return; }
+	echo "# $1: /dev/${b##*/} integrity $(cat "$b/integrity/format" 2>/dev/null) tuple $(cat "$b/integrity/tag_size" 2>/dev/null)"
+	stack "$1" "/dev/${b##*/}"
 }
+# 4096-byte sectors + 8 bytes: an integrity buffer of 2 KiB per MiB.
+row_btt() { btt btt 4104; }
+# 512-byte sectors + 8 bytes: 16 KiB per MiB, in one segment (kmalloc).
+row_btt_520() { btt btt-520 520; }
 row_throttle() {	# cgroup v2 io.max wbps on vde, 1 GiB fallocate -z
 	limit=$((64 * 1048576))
 	mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null

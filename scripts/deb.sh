@@ -23,7 +23,7 @@ fi
 variant=deb-$flavour
 grep -q "^$variant " "$TOP/configs/variants" ||
 	die "no variant $variant in configs/variants (flavours there: $(awk '/^deb-/ { print substr($1, 5) }' "$TOP/configs/variants" | tr '\n' ' '))"
-need_pkgs dpkg-dev rsync kmod cpio linux-config-6.12
+need_pkgs dpkg-dev debhelper rsync kmod cpio bc linux-config-6.12
 # A worktree of the series as committed (HEAD of build/src), so that work
 # in build/src during the long build does not end up in the package.
 tree=$BUILD/deb-src
