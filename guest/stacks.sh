@@ -112,12 +112,12 @@ stack() {
 	# Every zeroout bio is at most 1 MiB, as 256 ZERO_PAGE bio_vecs were.
 	bound=$([ "$above" = '<128' ] || [ "$above" -le 1024 ]; echo $?)
 	tap "$bound" "$row: the largest bio queued on ${top#/dev/} is at most 1 MiB ($above KiB)"
-	bad=$(dmesg | grep -E 'WARNING|BUG|allocation failure|Call Trace|I/O error|io error|unaligned|critical' |
+	bad=$(dmesg | grep -E 'WARNING|BUG|INFO:|stall|allocation failure|Call Trace|I/O error|io error|unaligned|critical' |
 		head -n 5)
 	nbad=0
 	[ -n "$bad" ] && nbad=$(echo "$bad" | wc -l)
 	# The first report with its context (the console only shows errors).
-	[ "$nbad" != 0 ] && dmesg | grep -m 1 -B 4 -A 16 -E 'WARNING|BUG|allocation failure|Call Trace|I/O error|io error|unaligned|critical' |
+	[ "$nbad" != 0 ] && dmesg | grep -m 1 -B 4 -A 16 -E 'WARNING|BUG|INFO:|stall|allocation failure|Call Trace|I/O error|io error|unaligned|critical' |
 		sed 's/^/# dmesg: /'
 	tap "$nbad" "$row: no warning, allocation failure or I/O error in the kernel log"
 	result=pass
