@@ -65,6 +65,20 @@ dmsetup() {
 	return $dmrc
 }
 
+# relay ROW: stackcheck's output (/tmp/stackcheck.out) with its TAP cases
+# named after ROW and numbered on from this script's own.
+relay() {
+	grep -v '^PMDZ' /tmp/stackcheck.out | sed -E "s/^(not ok|ok) [0-9]+ - /\1 - $1: /" |
+	while IFS= read -r l; do
+		case "$l" in
+		"ok - "*)	n=$((n + 1)); echo "ok $n ${l#ok - }" ;;
+		"not ok - "*)	n=$((n + 1)); echo "not ok $n ${l#not ok - }" ;;
+		*)		echo "$l" ;;
+		esac
+	done
+	n=$((n + $(grep -cE '^(not )?ok ' /tmp/stackcheck.out)))
+}
+
 # stack ROW TOP BELOW...: the checks on TOP, built over the BELOW devices.
 stack() {
 	row=$1 top=$2
@@ -90,15 +104,7 @@ stack() {
 	trace_start
 	stackcheck check "$top" "$BIG" > /tmp/stackcheck.out 2>&1
 	rc=$?
-	sed -E "s/^(not ok|ok) [0-9]+ - /\1 - $row: /" /tmp/stackcheck.out |
-		while IFS= read -r l; do
-			case "$l" in
-			"ok - "*)	n=$((n + 1)); echo "ok $n ${l#ok - }" ;;
-			"not ok - "*)	n=$((n + 1)); echo "not ok $n ${l#not ok - }" ;;
-			*)		echo "$l" ;;
-			esac
-		done
-	n=$((n + $(grep -cE '^(not )?ok ' /tmp/stackcheck.out)))
+	relay "$row"
 	trace_stop > /tmp/maxbio
 	topn=$(devnum "$top" | tr : ,)
 	above=$(awk -v d="$topn" '$1 == d { print $2 }' /tmp/maxbio)
@@ -216,15 +222,7 @@ row_throttle() {	# cgroup v2 io.max wbps on vde, 1 GiB fallocate -z
 		> /tmp/stackcheck.out 2>&1
 	rc=$?
 	trace_stop > /tmp/maxbio
-	grep -v '^PMDZ' /tmp/stackcheck.out | sed -E 's/^(not ok|ok) [0-9]+ - /\1 - throttle: /' |
-		while IFS= read -r l; do
-			case "$l" in
-			"ok - "*)	n=$((n + 1)); echo "ok $n ${l#ok - }" ;;
-			"not ok - "*)	n=$((n + 1)); echo "not ok $n ${l#not ok - }" ;;
-			*)		echo "$l" ;;
-			esac
-		done
-	n=$((n + $(grep -cE '^(not )?ok ' /tmp/stackcheck.out)))
+	relay throttle
 	grep '^PMDZ-RATE' /tmp/stackcheck.out
 	k=$(awk -v d="$(devnum vde | tr : ,)" '$1 == d { print $2 }' /tmp/maxbio)
 	bound=$([ "${k:-0}" -le 1024 ]; echo $?)
