@@ -1,7 +1,8 @@
 #!/bin/sh
 # Zeroout through the block stacks users run (make check-full STAGES=stacks).
 # Disks from the host (scripts/boot.sh, mode stacks): vdb, vdc, vdd 600 MiB,
-# vde 1100 MiB (io.max), vdf 1600 MiB (dm-log-writes' log), all without
+# vde 1100 MiB (io.max), vdf 1600 MiB (dm-log-writes' log; make check:
+# vdd, stacks_log=), all without
 # write zeroes offload; an nvdimm; scsi_debug with DIF/DIX built in.
 # Each row builds a stack, runs "stackcheck check" on its top device
 # (pattern, zeroouts of one block to 520 MiB and to the end, bad input,
@@ -12,6 +13,8 @@
 # one "PMDZ-STACK" line per row for the host's table.
 T=/sys/kernel/tracing
 BIG=${STACKS_BIG_MIB:-520}
+# dm-log-writes' log disk (make check has only three extra disks).
+LOGDEV=/dev/${stacks_log:-vdf}
 # stacks_rows=a,b on the kernel command line runs only those rows.
 ROWS=$(echo "${stacks_rows:-}" | tr , ' ')
 ROWS=${ROWS:-linear2 crypt thin thin-nozero logwrites raid1 raid5 scsi-dif btt btt-520 throttle loop-tmpfs zram}
@@ -166,9 +169,9 @@ row_thin_nozero() { thin thin-nozero "1 skip_block_zeroing"; }
 row_logwrites() {	# dm-log-writes: copies every written page into its log
 	s=$(blockdev --getsz /dev/vdb)
 	dmsetup create --noudevsync pmdz-logw \
-		--table "0 $s log-writes $(devnum vdb) $(devnum vdf)" ||
+		--table "0 $s log-writes $(devnum vdb) $(devnum $LOGDEV)" ||
 		{ tap 1 "logwrites: dmsetup create"; return; }
-	stack logwrites "$(dmdev pmdz-logw)" /dev/vdb /dev/vdf
+	stack logwrites "$(dmdev pmdz-logw)" /dev/vdb $LOGDEV
 	dmsetup remove --noudevsync pmdz-logw
 }
 md() {	# md ROW LEVEL DISKS...

@@ -66,17 +66,28 @@ else
 		qemu_args+=(-drive "file=$disk2,if=none,id=d1,format=raw,cache=unsafe,discard=unmap,detect-zeroes=off")
 		disk_args+=" $BENCH_DISK_ARGS"
 	fi
-	if [ "$mode" = stacks ]; then
-		# vdb-vdd 600 MiB, vde 1100 MiB (io.max), vdf 1600 MiB (a log),
-		# without write zeroes offload; an nvdimm (ACPI NFIT) of 704 MiB;
-		# a 576 MiB scsi_debug disk with DIF type 1 and DIX.
-		for d in b:600M c:600M d:600M e:1100M f:1600M; do
+	# stack_disks L:SIZE...: sparse disks vdL for guest/stacks.sh, without
+	# write zeroes offload (the guest names them in this order).
+	stack_disks() {
+		for d in "$@"; do
 			f=${disk%.img}-vd${d%%:*}.img
 			rm -f "$f"
 			truncate -s "${d#*:}" "$f"
 			disk_args+=" -drive file=$f,if=none,id=s${d%%:*},format=raw,cache=unsafe,discard=ignore,detect-zeroes=off"
 			disk_args+=" -device virtio-blk-pci,drive=s${d%%:*},write-zeroes=off,discard=off"
 		done
+	}
+	# make check's stacks rows (configs/check-runs): vdb and vdc, and
+	# dm-log-writes' log, which the guest sees as vdd.
+	if [ "$mode" = check ] && [[ " $extra " == *" stacks_rows="* ]]; then
+		stack_disks b:600M c:600M d:1600M
+		append+=" stacks_log=vdd"
+	fi
+	if [ "$mode" = stacks ]; then
+		# vdb-vdd 600 MiB, vde 1100 MiB (io.max), vdf 1600 MiB (a log),
+		# without write zeroes offload; an nvdimm (ACPI NFIT) of 704 MiB;
+		# a 576 MiB scsi_debug disk with DIF type 1 and DIX.
+		stack_disks b:600M c:600M d:600M e:1100M f:1600M
 		nv=${disk%.img}-nvdimm.img
 		rm -f "$nv"
 		truncate -s 704M "$nv"

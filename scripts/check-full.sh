@@ -1,5 +1,7 @@
 #!/bin/bash
 # make check-full: `make check` plus what does not fit CI's budget:
+#  - latency: the kill latency and scheduling delay of zeroouts against the
+#    unpatched base (base, =y, =y with static_pmd_zero_page=off, =n);
 #  - debug: =y with KASAN, KFENCE, DEBUG_VM, lockdep and DEBUG_PAGEALLOC,
 #    booted with all in-guest tests; any report in the log fails it;
 #  - nothp: the series with TRANSPARENT_HUGEPAGE=n, booted with all tests;
@@ -25,14 +27,14 @@
 #    base may fail with the series (make check-fstests, check-blktests).
 # Ends with "N passed, N failed" over everything, make check included.
 #
-# STAGES="kmsan arm64" runs only those stages (names: check debug nothp
+# STAGES="kmsan arm64" runs only those stages (names: check latency debug nothp
 # kmsan debian fstests blktests stacks machines kunit-x86_64 kunit-arm64 kernelcore
 # allnoconfig arm64 arm64-64k) and reports in check-full-subset.txt, so
 # the last full report stays.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all_stages="check debug nothp kmsan debian fstests blktests stacks machines kunit-x86_64 kunit-arm64 kernelcore allnoconfig arm64 arm64-64k"
+all_stages="check latency debug nothp kmsan debian fstests blktests stacks machines kunit-x86_64 kunit-arm64 kernelcore allnoconfig arm64 arm64-64k"
 full=$RESULTS/check-full.txt
 if [ -n "${STAGES:-}" ]; then
 	for st in $STAGES; do
@@ -81,6 +83,37 @@ for v in debug nothp kmsan; do
 		record FAIL "$v: guest boots, runs its tests and powers off"
 	results "$v" "$LOGS/boot-$v-check.log" yes e2e,state,fs
 done
+
+# Kill latency and scheduling delay against the unpatched base, in one run:
+# a measurement with a bound (the median at most 1.5x, the worst delay at
+# most 4x the base's), kept out of make check (which checks behaviour:
+# a SIGKILL ends a zeroout) so that its budget does not carry a third kernel.
+if stage latency; then
+	logs=()
+	while read -r label v args; do
+		if ! "$TOP/scripts/build.sh" "$v" "$(tree_of "$v")" </dev/null; then
+			record FAIL "$v: kernel builds" "see $LOGS/build-$v.log"; continue
+		fi
+		rm -f "$LOGS/boot-$label-kill.log"
+		"$TOP/scripts/boot.sh" "$v" kill "$label" "$args" </dev/null ||
+			record FAIL "$label: guest boots, measures and powers off" "see $LOGS/boot-$label-kill.log"
+		logs+=("$LOGS/boot-$label-kill.log")
+	done <<-EOF
+	base          base
+	static-y      static-y
+	static-y-off  static-y  static_pmd_zero_page=off
+	static-n      static-n
+	EOF
+	for kind in "" --schedlat; do
+		out=$RESULTS/kill-latency.txt
+		[ -n "$kind" ] && out=$RESULTS/sched-latency.txt
+		python3 "$TOP/scripts/kill_latency.py" $kind "${logs[@]}" >"$out"
+		while IFS='|' read -r _ status name why; do
+			record "$status" "$name" "$why"
+		done < <(grep '^RESULT|' "$out")
+		grep -v '^RESULT' "$out" | sed 's/^/    /'
+	done
+fi
 
 # The kernel builders' case: Debian's own configs (make check-debian).
 if stage debian; then

@@ -41,7 +41,7 @@ need_pkgs() {
 
 HOST_PKGS=(build-essential flex bison bc libelf-dev libssl-dev cpio ccache
 	   qemu-system-x86 busybox-static python3 git xz-utils kmod
-	   e2fsprogs xfsprogs)
+	   e2fsprogs xfsprogs dmsetup mdadm procps)
 
 # Run a long command with its output in a log; on failure show the
 # interesting lines (compiler errors) rather than everything.
