@@ -53,17 +53,25 @@ fi
 [ -n "${modules:-}" ] && [ -d "$modules/lib/modules" ] &&
 	mount --bind "$modules/lib/modules" /lib/modules
 
-# /etc is the host's and read-only: the users fstests wants go into copies.
+# /etc is the host's and read-only: the users fstests wants go into copies,
+# as useradd makes them: passwd, group and a shadow entry with a locked
+# password. Without the shadow entry PAM's account check fails
+# ("unix_chkpwd: could not obtain user info") and fstests' _require_user
+# reports "fsgqa cannot execute commands".
 mkdir -p /tmp/etc
-cp /etc/passwd /etc/group /tmp/etc/
+cp /etc/passwd /etc/group /etc/shadow /tmp/etc/
 i=0
 for u in fsgqa fsgqa2 123456-fsgqa; do
 	echo "$u:x:$((31500 + i)):$((31500 + i))::/tmp:/bin/bash" >>/tmp/etc/passwd
 	echo "$u:x:$((31500 + i)):" >>/tmp/etc/group
+	echo "$u:!:$(( $(date +%s) / 86400 ))::::::" >>/tmp/etc/shadow
 	i=$((i + 1))
 done
-mount --bind /tmp/etc/passwd /etc/passwd
-mount --bind /tmp/etc/group /etc/group
+for f in passwd group shadow; do
+	mount --bind /tmp/etc/$f /etc/$f
+done
+echo /bin/true | su fsgqa ||
+	echo "PMDZ-GUEST-WARNING su fsgqa fails: fstests' tests that need a user will not run"
 hostname pmdz-guest
 
 # udev creates the /dev/mapper and /dev/disk nodes the dm tests wait for.

@@ -29,26 +29,43 @@
 #
 # STAGES="kmsan arm64" runs only those stages (names: check latency debug nothp
 # kmsan debian fstests blktests stacks machines kunit-x86_64 kunit-arm64 kernelcore
-# allnoconfig arm64 arm64-64k) and reports in check-full-subset.txt, so
-# the last full report stays.
+# allnoconfig arm64 arm64-64k; and one per row: stacks-btt, machines-kexec...)
+# and reports in check-full-subset.txt, so the last full report stays.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 all_stages="check latency debug nothp kmsan debian fstests blktests stacks machines kunit-x86_64 kunit-arm64 kernelcore allnoconfig arm64 arm64-64k"
 full=$RESULTS/check-full.txt
+# Each row of the stacks and machines stages is a stage of its own too:
+# STAGES="stacks-btt machines-kexec" runs only those rows.
+stack_rows="linear2 crypt thin thin-nozero logwrites raid1 raid5 scsi-dif btt btt-520 throttle loop-tmpfs zram"
+machine_rows=$(awk '$1 !~ /^#/ && NF { print $1 }' "$TOP/configs/machines-runs" | xargs)
+row_stages=" $(printf 'stacks-%s ' $stack_rows)$(printf 'machines-%s ' $machine_rows)"
 if [ -n "${STAGES:-}" ]; then
 	for st in $STAGES; do
-		[[ " $all_stages " == *" $st "* ]] || die "unknown stage '$st' (stages: $all_stages)"
+		[[ " $all_stages $row_stages " == *" $st "* ]] ||
+			die "unknown stage '$st' (stages: $all_stages; rows:$row_stages)"
 	done
 	[ -n "${STAGES//[[:space:]]/}" ] || die "STAGES is empty (stages: $all_stages)"
 	full=$RESULTS/check-full-subset.txt
 fi
 SUMMARY=$full
 : >"$full"
-# stage NAME: true when NAME is to run (every stage without STAGES=).
+# stage NAME: true when NAME, or one of its rows (NAME-row), is to run
+# (every stage without STAGES=).
 stage() {
-	[ -z "${STAGES:-}" ] || [[ " $STAGES " == *" $1 "* ]] || return 1
-	step "check-full stage: $1"
+	[ -z "${STAGES:-}" ] || [[ " $STAGES " == *" $1 "* ]] ||
+		{ [[ " stacks machines " == *" $1 "* ]] && [[ " $STAGES " == *" $1-"* ]]; } || return 1
+	step "check-full stage: $1${2:+ ($2)}"
+}
+# rows_named NAME: the rows of stage NAME that STAGES names ("": all rows).
+rows_named() {
+	local st rows=
+	[[ " ${STAGES:-} " == *" $1 "* ]] && return 0
+	for st in ${STAGES:-}; do
+		[[ "$st" == "$1-"* ]] && rows+="${st#"$1-"} "
+	done
+	echo "$rows"
 }
 # tally_of LOG: count the "N passed, N failed" line that ends a suite's log
 # (a log without it counts as one failure).
@@ -136,6 +153,8 @@ done
 # every row must pass on both, and the table shows the bios each saw.
 if stage stacks; then
 	need_pkgs dmsetup mdadm ndctl
+	named=$(rows_named stacks)
+	STACKS_ROWS=${named:-${STACKS_ROWS:-}}
 	logs=()
 	for v in stacks-base stacks-y; do
 		if ! "$TOP/scripts/build.sh" "$v" "$(tree_of "$v")" </dev/null; then
@@ -165,8 +184,10 @@ if stage machines; then
 		fi
 		static=yes kunit=
 		[ "$v" = stacks-base ] && static=absent kunit=--no-kunit
-		#     label           mode       sections          kernel arguments
+		named=$(rows_named machines)
 		while read -r label mode sections args; do
+			case "$label" in ''|'#'*) continue ;; esac
+			[ -z "$named" ] || [[ " $named " == *" $label "* ]] || continue
 			log=$LOGS/boot-$v-$label-$mode.log
 			rm -f "$log"
 			"$TOP/scripts/boot.sh" "$v" "$mode" "$v-$label" "pmdz_static=$static $args" </dev/null ||
@@ -176,12 +197,7 @@ if stage machines; then
 			printf '%s\n' "$out" | grep -v '^COUNTS' | tee -a "$SUMMARY"
 			read -r _ p f s < <(printf '%s\n' "$out" | grep '^COUNTS')
 			pass=$((pass + ${p:-0})) fail=$((fail + ${f:-1})) skip=$((skip + ${s:-0}))
-		done <<-EOF
-		numa          numa       machines,state
-		numa-movable  numa       machines,state    movablecore=40%
-		kexec         kexec      machines,kexec2,state
-		hibernate     hibernate  machines,state
-		EOF
+		done <"$TOP/configs/machines-runs"
 	done
 fi
 
