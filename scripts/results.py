@@ -57,7 +57,7 @@ def section_cases(log, name):
         return None, None
     cases = []
     for line in m.group(1).splitlines():
-        r = re.match(r'^(not ok|ok) \d+ (.*?)(\s+#\s*(SKIP|TODO)\s*(.*))?$', line, re.I)
+        r = re.match(r'^(not ok|ok) \d+ (?:- )?(.*?)(\s+#\s*(SKIP|TODO)\s*(.*))?$', line, re.I)
         if not r:
             continue
         status = 'PASS' if r.group(1) == 'ok' else 'FAIL'
