@@ -8,6 +8,7 @@
 #   machines.sh kexec2      (in the kexec'd kernel) its own folio, KUnit, state
 #   machines.sh hibernate   swap on vdb, echo disk > /sys/power/state
 #   machines.sh resume      (after the resume) the folio as before, zeroout
+#   machines.sh pageowner   (page_owner=on) what page_owner says of the folio
 # pmdz_static=yes|absent: =y kernel or the unpatched base (the checks of the
 # static folio itself do not apply to the base and are skipped there).
 n=0
@@ -106,6 +107,31 @@ kexec2)
 	folio_checks "kexec'd kernel"
 	if static; then
 		kunit_totals "kexec'd kernel"
+	fi
+	;;
+pageowner)
+	# page_owner records what the page allocator hands out. The static
+	# folio comes from memblock: page_owner's start-up walk finds its 512
+	# pages neither free nor reserved and records each as an early
+	# allocation (order 0, no gfp mask); its pageblock is unmovable. The
+	# base's huge zero folio comes from the page allocator: one record of
+	# order 9 with the gfp mask of its allocation.
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	tap "$([ "$(dmesg | grep -c 'page owner found early allocated')" -ge 1 ] && [ -r /sys/kernel/debug/page_owner ]; echo $?)" \
+		"pageowner: page_owner=on is active (it walked the zones for early allocations)"
+	folio_checks pageowner
+	po=$(stackcheck pageowner)
+	echo "$po" | grep '^#'
+	r=$(echo "$po" | grep '^PMDZ-PAGEOWNER')
+	echo "# pageowner: $r"
+	if static; then
+		tap "$(is "$(field records "$r") $(field order0 "$r") $(field mask0 "$r")" "512 512 512" page_owner)" \
+			"pageowner: the static folio's 512 pages are early allocations (order 0, no gfp mask), not from the page allocator"
+		tap "$(is "$(field unmovable "$r")" 512 pageblock)" \
+			"pageowner: the static folio's pageblock is unmovable"
+	else
+		tap "$(is "$(field records "$r") $(field order9 "$r")" "1 1" page_owner)" \
+			"pageowner: the huge zero folio is one order-9 allocation from the page allocator"
 	fi
 	;;
 hibernate)

@@ -19,6 +19,14 @@
  *	whether all 2 MiB read as zero. For the kexec, hibernation and NUMA
  *	checks, which compare it across a kexec or a resume.
  *
+ *   stackcheck pageowner
+ *	As zerofolio, then, with the mapping still held, reads the records of
+ *	/sys/kernel/debug/page_owner (page_owner=on) for the folio's 512
+ *	PFNs (the file offset is the PFN to start from) and prints
+ *	"PMDZ-PAGEOWNER pfn=P records=R order0=Z order9=N mask0=M unmovable=U":
+ *	how many records, of order 0 and 9, with no gfp mask, and in an
+ *	unmovable pageblock. The first record is printed as notes.
+ *
  *   stackcheck rate DEV MIB LIMIT
  *	fallocate(FALLOC_FL_ZERO_RANGE) of MIB MiB at the start of DEV while
  *	a thread reads the sectors written from /sys/block/<dev>/stat every
@@ -353,6 +361,8 @@ static int rate(const char *dev, uint64_t mib, double limit)
 	return err != 0;
 }
 
+static uint64_t zerofolio_pfn;
+
 static int zerofolio(void)
 {
 	const uint64_t pmd = 2 * MIB;
@@ -383,10 +393,58 @@ static int zerofolio(void)
 		flags = 0;
 	if (fd >= 0)
 		close(fd);
+	zerofolio_pfn = pfn;
 	/* KPF_THP is bit 22, KPF_ZERO_PAGE bit 24. */
 	printf("PMDZ-FOLIO pfn=%llu thp=%d zero_page=%d all_zero=%d\n",
 	       (unsigned long long)pfn, !!(flags & (1ULL << 22)),
 	       !!(flags & (1ULL << 24)), all_zero);
+	return 0;
+}
+
+static int pageowner(void)
+{
+	const char *path = "/sys/kernel/debug/page_owner";
+	unsigned int records = 0, order0 = 0, order9 = 0, mask0 = 0, unmovable = 0;
+	unsigned long long first, rpfn, block;
+	unsigned int order, mask;
+	char buf[4096], type[32], btype[32];
+	char *l;
+	ssize_t n;
+	int fd;
+
+	/* The mapping of zerofolio() stays until exit: the folio is mapped. */
+	if (zerofolio())
+		return 1;
+	first = zerofolio_pfn;
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || lseek(fd, first, SEEK_SET) < 0) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	/* One record per read; the offset moves on to the next PFN. */
+	while ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		l = strstr(buf, "\nPFN ");
+		if (sscanf(buf, "Page allocated via order %u, mask %x", &order, &mask) != 2 ||
+		    !l || sscanf(l + 1, "PFN %llx type %31s Block %llu type %31s",
+				 &rpfn, type, &block, btype) != 4) {
+			printf("# unreadable record: %.200s\n", buf);
+			return 1;
+		}
+		if (rpfn >= first + 512)
+			break;
+		if (!records)
+			for (l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+				printf("# %s\n", l);
+		records++;
+		order0 += order == 0;
+		order9 += order == 9;
+		mask0 += mask == 0;
+		unmovable += !strcmp(btype, "Unmovable");
+	}
+	close(fd);
+	printf("PMDZ-PAGEOWNER pfn=%llu records=%u order0=%u order9=%u mask0=%u unmovable=%u\n",
+	       first, records, order0, order9, mask0, unmovable);
 	return 0;
 }
 
@@ -396,8 +454,10 @@ int main(int argc, char **argv)
 		return zerofolio();
 	if (argc >= 3 && !strcmp(argv[1], "check"))
 		return check(argv[2], argc > 3 ? strtoull(argv[3], NULL, 0) : 520);
+	if (argc == 2 && !strcmp(argv[1], "pageowner"))
+		return pageowner();
 	if (argc == 5 && !strcmp(argv[1], "rate"))
 		return rate(argv[2], strtoull(argv[3], NULL, 0), strtod(argv[4], NULL));
-	fprintf(stderr, "usage: stackcheck check DEV [BIG_MIB] | rate DEV MIB LIMIT | zerofolio\n");
+	fprintf(stderr, "usage: stackcheck check DEV [BIG_MIB] | rate DEV MIB LIMIT | zerofolio | pageowner\n");
 	return 2;
 }
