@@ -442,6 +442,10 @@ static int pageowner(void)
 		mask0 += mask == 0;
 		unmovable += !strcmp(btype, "Unmovable");
 	}
+	if (n < 0) {
+		printf("# read %s after %u records: %s\n", path, records, strerror(errno));
+		return 1;
+	}
 	close(fd);
 	printf("PMDZ-PAGEOWNER pfn=%llu records=%u order0=%u order9=%u mask0=%u unmovable=%u\n",
 	       first, records, order0, order9, mask0, unmovable);
