@@ -74,7 +74,7 @@ numa)
 		[ "$(cat "$m/state")" = online ] && [ "$(cat "$m/valid_zones")" = Movable ] && movs="$movs $m"
 	done
 	if [ -z "$movs" ]; then
-		tap "skip:no ZONE_MOVABLE memory in this boot (no movablecore=)" "numa: a ZONE_MOVABLE block goes offline"
+		tap "skip:no ZONE_MOVABLE memory in this boot (no movablecore=; movable_node finds no hotpluggable boot memory under QEMU)" "numa: a ZONE_MOVABLE block goes offline"
 	else
 		for m in $movs; do
 			if echo offline > "$m/state" 2>/tmp/offline.err; then
