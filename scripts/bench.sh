@@ -10,6 +10,8 @@
 # XFS 16k/64k); see guest/bench.sh.
 #   BENCH_MIB=1024 BENCH_REPS=5 BENCH_ROUNDS=3 BENCH_CLOCKS="icount wall"
 #   BENCH_DISK_MIB=4096 (the virtio-blk disks of the mkfs rows)
+#   BENCH_DEVS=nullb0,vda (default: every device; the consumers always run
+#   under the wall clock) BENCH_VARIANTS="base static-n static-y"
 #   SMOKE=1 (make check): BENCH_VARIANTS=static-y, one round, one clock.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -45,6 +47,7 @@ done
 # kfence.sample_interval=0: the =y test kernel has KFENCE (for the KUnit
 # alignment check); without its pool, every kernel has the same memory.
 args="brd.rd_size=$(( (mib + 64) * 1024 )) pmdz_bench_mib=$mib pmdz_bench_reps=$reps kfence.sample_interval=0"
+[ -z "${BENCH_DEVS:-}" ] || args="$args pmdz_bench_devs=$BENCH_DEVS"
 nullb="null_blk.nr_devices=1 null_blk.memory_backed=0 null_blk.gb=$(( (mib + 1023) / 1024 + 1 ))"
 # The virtio disks (sparse files in /dev/shm, removed after each boot): the
 # zeroout size plus room, and at least BENCH_DISK_MIB (4 GiB: the size the

@@ -132,8 +132,8 @@ def main():
                                          min(vals), max(vals))
 
     out = [TCG, '']
-    out.append('<dev>: BLKZEROOUT (killable: bios of at most 1 MiB); <dev>-fz: '
-               'fallocate(FALLOC_FL_ZERO_RANGE) (not killable: bios up to 512 MiB).')
+    out.append('<dev>: BLKZEROOUT (killable); <dev>-fz: fallocate(FALLOC_FL_ZERO_RANGE) '
+               '(not killable); in v5 both send bios of at most 1 MiB.')
     out.append('nullb0: null_blk, no backing store, 127.5 KiB requests; nullb_4m: the same '
                'with 4 MiB requests; ram0: brd; vda: virtio-blk, write-zeroes=off (the zeroout '
                'fallback); vdb: virtio-blk, write-zeroes=on (offloaded: must not change).')
