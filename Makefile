@@ -5,7 +5,7 @@ S := scripts
 V ?= static-y
 MODE ?= check
 
-.PHONY: all run check check-full check-debian deb check-fstests fstests-baseline check-blktests mutants bench-bounds bench deps base apply export build boot bisect-build checkpatch clean help
+.PHONY: all run check check-full check-debian deb check-fstests fstests-baseline check-blktests mutants bench-bounds bench deps base apply export build boot bisect-build checkpatch rebase check-bases clean help
 all: help
 
 help:
@@ -22,6 +22,8 @@ help:
 	@echo "make bench          base vs =n vs =y: zeroout throughput, CPU, bios/bvecs, memory"
 	@echo "make base           materialise the 6.12 base in build/src (KSRC=/path to use your tree)"
 	@echo "make apply          git am patches/series onto the base (branch 'series')"
+	@echo "make rebase BASE=v  move the series in build/src onto linux-source-6.12=v (docs/maintaining.md)"
+	@echo "make check-bases    apply the series to every linux-source-6.12 offered; build and boot the newest"
 	@echo "make export         regenerate patches/ from the commits in build/src"
 	@echo "make build V=name   build one variant of configs/variants"
 	@echo "make boot V=name MODE=check|run   boot a built variant in QEMU"
@@ -36,6 +38,12 @@ base: deps
 
 apply: base
 	@$(S)/apply.sh
+
+rebase: deps
+	@$(S)/rebase.sh
+
+check-bases: deps
+	@$(S)/check-bases.sh
 
 export:
 	@$(S)/export.sh

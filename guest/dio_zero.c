@@ -12,6 +12,10 @@
  * before and after them starts or ends in the middle of a page (the device
  * must have 512-byte logical blocks).
  *
+ * With DIO_ZERO_TRACE=1 in the environment, tracing is switched on
+ * (/sys/kernel/tracing/tracing_on) for the writes and their fsync only, so
+ * that a trace of the padding holds nothing of the read back.
+ *
  * Exit status 0 when the data is right, 1 when it is not, 2 on setup errors.
  */
 #define _GNU_SOURCE
@@ -24,6 +28,22 @@
 #include <unistd.h>
 
 #define MAX_IO_SIZE 4096
+#define TRACING_ON "/sys/kernel/tracing/tracing_on"
+
+/* Switch tracing on or off if DIO_ZERO_TRACE=1. */
+static void trace(const char *on)
+{
+	const char *want = getenv("DIO_ZERO_TRACE");
+	int fd;
+
+	if (!want || strcmp(want, "1"))
+		return;
+	fd = open(TRACING_ON, O_WRONLY);
+	if (fd < 0 || write(fd, on, 1) != 1)
+		perror(TRACING_ON);
+	if (fd >= 0)
+		close(fd);
+}
 #define NR_BLOCKS 8
 
 /* Never zero, so that a missing write cannot pass for padding. */
@@ -66,6 +86,7 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 2;
 	}
+	trace("1");
 	/*
 	 * One write per block, at a different place in each: at the start,
 	 * in the middle and at the end of a block, so that iomap has to zero
@@ -88,6 +109,7 @@ int main(int argc, char **argv)
 		perror("fsync");
 		return 2;
 	}
+	trace("0");
 	close(fd);
 
 	/* Read back through the page cache, after dropping it. */

@@ -1,7 +1,13 @@
 #!/bin/sh
 # Filesystem users of the zero folio, as TAP for the host:
 #  - iomap_dio_zero(): sub-block direct writes on XFS with 16k and 64k
-#    blocks (above PAGE_SIZE) and on ext4, read back and verified;
+#    blocks (above PAGE_SIZE) and on ext4, read back and verified; the pads
+#    of the 512-byte writes traced (bio_add_folio_nofail() and
+#    block_bio_queue): their largest is a block less 512 bytes, in one
+#    bio_vec with the static folio and in 4 KiB bio_vecs without it;
+#  - a direct write whose user buffer faults part-way (dio_fault): -EFAULT
+#    or a short count whose data is there, never the whole length, and
+#    nothing outside the range touched;
 #  - blkdev_issue_zeroout() from mkfs.ext4 (lazy_itable_init=0) and from
 #    the kernel's ext4lazyinit thread (sb_issue_zeroout), on a device full
 #    of a non-zero pattern: the inode tables must come out zeroed, which
@@ -36,9 +42,57 @@ dio_on() {	# dio_on NAME DEV MIB BLOCK_SIZE MKFS...
 	fi
 	fs=$name	# run() sets $name
 	run "$fs: sub-block O_DIRECT writes read back with zero padding" /bin/dio_zero /mnt/t/f "$bs"
-	# 512-byte writes: padding that starts or ends in the middle of a page.
-	run "$fs: 512-byte O_DIRECT writes read back with zero padding" /bin/dio_zero /mnt/t/g "$bs" 512
+	# 512-byte writes: padding that starts or ends in the middle of a page,
+	# up to a block less 512 bytes, traced.
+	if pads_on; then
+		DIO_ZERO_TRACE=1 run "$fs: 512-byte O_DIRECT writes read back with zero padding" \
+			/bin/dio_zero /mnt/t/g "$bs" 512
+		pads_check "$fs" "$bs"
+	else
+		run "$fs: 512-byte O_DIRECT writes read back with zero padding" /bin/dio_zero /mnt/t/g "$bs" 512
+		not_ok "$fs: 512-byte writes: pads traced (no kprobe on bio_add_folio_nofail)"
+	fi
+	run "$fs: O_DIRECT write from a buffer that faults part-way: EFAULT or a short count whose data is there" \
+		/bin/dio_fault /mnt/t/h "$bs"
 	umount /mnt/t
+}
+
+# The pads of iomap_dio_zero(): each is one bio of bio_add_folio_nofail()
+# calls (one per bio_vec; nothing else calls it while dio_zero traces its
+# writes) followed by the bio's block_bio_queue event.
+T=/sys/kernel/tracing
+pads_on() {
+	[ -d $T/events/block ] || return 1
+	echo 0 > $T/tracing_on
+	echo > $T/trace
+	echo 'p:pmdz/padvec bio_add_folio_nofail len=%dx:u64' >> $T/kprobe_events 2>/dev/null || return 1
+	echo 1 > $T/events/pmdz/padvec/enable
+	echo 1 > $T/events/block/block_bio_queue/enable
+}
+pads_check() {	# pads_check NAME BLOCK_SIZE
+	echo 0 > $T/tracing_on
+	echo 0 > $T/events/block/block_bio_queue/enable
+	echo 0 > $T/events/pmdz/padvec/enable
+	echo '-:pmdz/padvec' >> $T/kprobe_events
+	# pads, largest pad in bytes, most bio_vecs in one pad, pads whose bio
+	# is not the size of its bio_vecs
+	set -- "$1" "$2" $(awk '/ padvec: / { v++; sub(/.*len=/, ""); b += $1 + 0 }
+		/ block_bio_queue: / && v { n++; if (b > mb) mb = b; if (v > mv) mv = v
+			if ($(NF - 1) * 512 != b) bad++; v = 0; b = 0 }
+		END { print n + 0, mb + 0, mv + 0, bad + 0 }' $T/trace)
+	want=$(($2 - 512))
+	if [ "${pmdz_static:-absent}" = yes ]; then vecs=1; else vecs=$(((want + 4095) / 4096)); fi
+	echo "# $1: $3 pads, the largest $4 bytes in $5 bio_vecs; $6 bios not the size of their bio_vecs"
+	if [ "$4" -eq "$want" ] && [ "$6" -eq 0 ]; then
+		ok "$1: 512-byte writes: the largest pad is a block less 512 bytes ($want), in a bio of its size"
+	else
+		not_ok "$1: 512-byte writes: the largest pad is a block less 512 bytes ($want), in a bio of its size"
+	fi
+	if [ "$5" -eq "$vecs" ]; then
+		ok "$1: 512-byte writes: the largest pad takes $vecs bio_vecs"
+	else
+		not_ok "$1: 512-byte writes: the largest pad takes $vecs bio_vecs"
+	fi
 }
 
 echo "TAP version 13"

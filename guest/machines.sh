@@ -54,13 +54,15 @@ numa)
 	zone=$(cat /sys/devices/system/memory/memory$blk/valid_zones 2>/dev/null)
 	echo "# numa: huge zero folio at pfn $pfn, memory block $blk, node ${node:-?}, zone ${zone:-?}"
 	if static; then
-		# memblock allocates top-down: with no ZONE_MOVABLE the folio is
-		# at the top of memory, on the last node, like other memblock
-		# allocations without a node; it must lie within one node.
+		# It must lie within one node, and on the boot CPU's: without a
+		# node, memblock allocates top-down and would take the last one.
 		last=$(( (pfn + 511) * 4096 / bs ))
 		lnode=$(ls -d /sys/devices/system/node/node*/memory$last 2>/dev/null | sed 's|.*/node\([0-9]*\)/.*|\1|')
 		tap "$(is "${lnode:-?}" "${node:-none}" "last page's node")" \
 			"numa: the static folio lies within one node (node ${node:-?})"
+		bnode=$(ls -d /sys/devices/system/cpu/cpu0/node[0-9]* 2>/dev/null | sed 's|.*/node||')
+		tap "$(is "${node:-none}" "${bnode:-?}" "the boot CPU's node")" \
+			"numa: the static folio is on the boot CPU's node (${bnode:-?})"
 		# (valid_zones says "none" for a block that spans two zones; the
 		# KUnit case static_folio_is_below_zone_movable checks the zone.)
 		tap "$(case "$zone" in *Movable*) echo 1 ;; ?*) echo 0 ;; *) echo 1 ;; esac)" \

@@ -12,6 +12,9 @@ summary=$RESULTS/check.txt
 SUMMARY=$summary
 : >"$summary"
 
+# A newer Debian base than the pin is news, not a failure.
+[ -n "${KSRC:-}" ] || [ "${MUTANT:-0}" = 1 ] || newer_notice
+
 # Round trip: git am of patches/ onto base, exported again, gives patches/.
 # (MUTANT=1: a deliberately broken tree is under test, patches/ is not.)
 step "harness: apply + export round trip"
@@ -108,7 +111,8 @@ if [ -n "$on" ] && [ -n "$off" ] && [ -n "$on_ram" ] && [ -n "$off_ram" ]; then
 	else
 		record FAIL "$what" "$kept_on kB vs $kept_off kB (MemTotal $on of $on_ram kB vs $off of $off_ram kB)"
 	fi
-elif [ -n "$on$off" ]; then
+elif [ -s "$on_log" ] && [ -s "$off_log" ]; then
+	# Both boots ran (a run restricted to one of them compares nothing).
 	record FAIL "memory: MemTotal and the boot log's Memory: line in both static-y boots" "missing from $on_log or $off_log"
 fi
 

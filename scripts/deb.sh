@@ -33,6 +33,12 @@ else
 	git -C "$SRC" worktree add -q --detach "$tree" HEAD
 fi
 git -C "$SRC" diff --quiet HEAD || info "note: uncommitted changes in $SRC are not in the package"
+# The package's changelog names its maintainer: the person from SIGNOFF=.
+check_signoff
+if [ -n "${SIGNOFF:-}" ]; then
+	export DEBFULLNAME="${SIGNOFF% <*}" DEBEMAIL="${SIGNOFF##*<}"
+	DEBEMAIL=${DEBEMAIL%>}
+fi
 export KDEB_PKGVERSION=${KDEB_PKGVERSION:-$(make -s -C "$tree" kernelversion)-1pmdz}
 rm -f "$BUILD"/out/linux-*"$KDEB_PKGVERSION"*.deb
 t0=$(date +%s)

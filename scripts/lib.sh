@@ -39,6 +39,65 @@ need_pkgs() {
 		>>"$LOGS/apt.log" 2>&1 || die "apt-get install failed, see $LOGS/apt.log"
 }
 
+# The pinned base: the linux-source-6.12 version in configs/base.
+base_pin() { sed -n '/^[^#[:space:]]/{p;q}' "$TOP/configs/base"; }
+
+# apt_lists: make sure the package lists are there (once per build/).
+apt_lists() {
+	[ -e "$BUILD/.apt-updated" ] && return 0
+	[ "$(id -u)" -eq 0 ] || return 0
+	apt-get update -qq >"$LOGS/apt.log" 2>&1 || die "apt-get update failed, see $LOGS/apt.log"
+	touch "$BUILD/.apt-updated"
+}
+
+# The linux-source-6.12 versions the registry offers, newest first.
+offered_versions() {
+	apt_lists
+	apt-cache madison linux-source-6.12 2>/dev/null | awk -F'|' '{gsub(/ /, "", $2); print $2}' | sort -rV -u
+}
+
+# fetch_source VERSION: the .deb of linux-source-6.12=VERSION in build/debs
+# (downloaded once, never installed: several versions sit side by side);
+# prints the path of the .deb.
+fetch_source() {
+	local ver=$1 dir=$BUILD/debs/$1 deb
+	deb=$(ls "$dir"/linux-source-6.12_*_all.deb 2>/dev/null | head -n 1)
+	if [ -z "$deb" ]; then
+		apt_lists
+		mkdir -p "$dir.tmp"
+		(cd "$dir.tmp" && apt-get download -qq "linux-source-6.12=$ver") >>"$LOGS/apt.log" 2>&1 ||
+			die "cannot download linux-source-6.12=$ver (offered: $(offered_versions | tr '\n' ' ')); see $LOGS/apt.log"
+		rm -rf "$dir" && mv "$dir.tmp" "$dir"
+		deb=$(ls "$dir"/linux-source-6.12_*_all.deb)
+	fi
+	echo "$deb"
+}
+
+# unpack_source DEB DIR: the kernel tree of a linux-source-6.12 .deb in DIR.
+unpack_source() {
+	mkdir -p "$2"
+	dpkg-deb --fsys-tarfile "$1" | tar -xO --wildcards './usr/src/linux-source-6.12.tar.xz' |
+		tar -C "$2" --strip-components=1 -xJf -
+}
+
+# release_date DEB: the date of the package's newest changelog entry (YYYY-MM-DD).
+release_date() {
+	dpkg-deb --fsys-tarfile "$1" | tar -xO ./usr/share/doc/linux-source-6.12/changelog.Debian.gz 2>/dev/null |
+		zcat | sed -n 's/^ -- .*>  \(.*\)$/\1/p' | head -n 1 | xargs -I{} date -u -d {} +%F 2>/dev/null
+}
+
+# newer_notice: one line when the registry offers a newer base than the pin.
+newer_notice() {
+	local pin newest
+	pin=$(base_pin)
+	newest=$(offered_versions 2>/dev/null | head -n 1)
+	[ -n "$newest" ] || return 0
+	if dpkg --compare-versions "$newest" gt "$pin"; then
+		echo "note: Debian offers linux-source-6.12 $newest; this series is tested on $pin: run make check-bases"
+	fi
+	return 0
+}
+
 HOST_PKGS=(build-essential flex bison bc libelf-dev libssl-dev cpio ccache
 	   qemu-system-x86 busybox-static python3 git xz-utils kmod
 	   e2fsprogs xfsprogs dmsetup mdadm procps)
@@ -58,10 +117,32 @@ run_logged() {
 # Write the commits of RANGE in the tree at DIR as the patch queue into OUT:
 # format-patch files, the cover letter (its prose kept from patches/) and
 # series. Used by export, apply (to detect unexported work) and roundtrip.
-SUBJECT_PREFIX="PATCH RFC v5"
+# SIGNOFF="Name <email>" (make export SIGNOFF=...) adds that person's
+# Signed-off-by: to every patch that lacks it. A sign-off certifies the
+# Developer's Certificate of Origin: only the person who carries or posts
+# the series can give it, so there is no default, and never the project's
+# identity.
+SUBJECT_PREFIX="PATCH RFC v6"
+check_signoff() {
+	[ -z "${SIGNOFF:-}" ] && return 0
+	[[ "$SIGNOFF" =~ ^[^\<\>@]+\ \<[^\<\>\ ]+@[^\<\>\ ]+\>$ ]] ||
+		die "SIGNOFF=\"$SIGNOFF\" is not \"Full Name <email>\""
+	case "$SIGNOFF" in *pmd-zero@invalid*|"$GIT_AUTHOR_NAME "*)
+		die "SIGNOFF must be the person who carries or posts the series, not the project's identity" ;;
+	esac
+}
 format_series() {	# format_series DIR RANGE OUT
+	local p
+	check_signoff
 	git -C "$1" format-patch -q --zero-commit --no-signature \
 		--subject-prefix="$SUBJECT_PREFIX" --cover-letter -o "$3" "$2"
+	if [ -n "${SIGNOFF:-}" ]; then
+		for p in "$3"/[0-9]*.patch; do
+			case "$p" in */0000-cover-letter.patch) continue ;; esac
+			grep -qxF "Signed-off-by: $SIGNOFF" "$p" ||
+				SIGNOFF="$SIGNOFF" perl -0pi -e 's/\n---\n/\nSigned-off-by: $ENV{SIGNOFF}\n---\n/' "$p"
+		done
+	fi
 	python3 "$TOP/scripts/cover.py" "$TOP/patches/0000-cover-letter.patch" "$3/0000-cover-letter.patch"
 	(cd "$3" && ls [0-9]*.patch | grep -v '^0000-') >"$3/series"
 }

@@ -3,7 +3,11 @@
 # broken variant in configs/mutants, apply its one substitution to the series
 # tree in build/src, run `make check` restricted to the boots the mutant
 # concerns (plus nothing else: no round trip, no bench smoke), undo the
-# change, and report "caught" (check failed) or "MISSED" (check passed).
+# change. The same boots run once unmutated first: a mutant is "caught" only
+# when `make check` fails and a test that passed unmutated failed or did not
+# report (its boot hung or panicked); the report names those tests. A
+# failure of the harness itself (a check that also fails unmutated, or a
+# line that compares boots the mutant did not run) is never a catch.
 # A mutant that does not build is reported as such, not as caught.
 #   MUTANTS="name ..." limits the run to those mutants (report:
 #   mutants-subset.txt, so the full run's mutants.txt stays).
@@ -16,6 +20,32 @@ report=$out/mutants${MUTANTS:+-subset}.txt
 : >"$report"
 git -C "$SRC" diff --quiet || die "$SRC has uncommitted changes; commit or stash them first"
 
+# The boots of the mutants to run, once unmutated.
+mutant_list() {
+	while IFS='|' read -r name file runs subst; do
+		name=$(echo "$name" | xargs)
+		case "$name" in ''|'#'*) continue ;; esac
+		if [ -n "${MUTANTS:-}" ] && ! [[ " $MUTANTS " == *" $name "* ]]; then
+			continue
+		fi
+		runs=$(echo "$runs" | xargs)
+		[ "$runs" = - ] || echo "$runs"
+	done <"$TOP/configs/mutants"
+}
+labels=$(mutant_list | tr ',' '\n' | sort -u | paste -sd '|' -)
+[ -n "$labels" ] || die "no mutant named ${MUTANTS:-}"
+base_dir=$out/unmutated
+rm -rf "$base_dir" && mkdir -p "$base_dir"
+grep -E "^($labels)[[:space:]]" "$TOP/configs/check-runs" >"$base_dir/runs"
+step "unmutated: the boots the mutants use ($(cut -d' ' -f1 "$base_dir/runs" | paste -sd ' ' -))"
+LOGS_DIR=$base_dir RESULTS_DIR=$base_dir MUTANT=1 RUNS=$base_dir/runs \
+	"$TOP/scripts/check.sh" >"$base_dir/check.log" 2>&1 ||
+	info "note: the unmutated boots have failures ($(tail -n 1 "$base_dir/check.log")); those tests cannot catch a mutant"
+# A test's name: its result line less the status and any "(...)" detail.
+names() { sed -n "s/^  $1 \(.*\)/\1/p" "$2" | sed 's/ (.*//; s/  *$//' | sort -u; }
+names PASS "$base_dir/check.txt" >"$base_dir/passed"
+info "unmutated: $(wc -l <"$base_dir/passed") tests pass ($(tail -n 1 "$base_dir/check.log"))"
+
 caught=0 missed=0 other=0
 while IFS='|' read -r name file runs subst; do
 	case "$name" in ''|'#'*) continue ;; esac
@@ -23,6 +53,10 @@ while IFS='|' read -r name file runs subst; do
 	subst=$(echo "$subst" | sed 's/^ *//; s/ *$//')
 	case "$name" in ''|'#'*) continue ;; esac
 	if [ -n "${MUTANTS:-}" ] && ! [[ " $MUTANTS " == *" $name "* ]]; then
+		continue
+	fi
+	if [ "$runs" = - ]; then
+		printf '%-24s ELSEWHERE (no make check boot shows it: scripts/stacks-mutant.sh %s <row>)\n' "$name" "$name" | tee -a "$report"
 		continue
 	fi
 	step "mutant $name: $file (boots: $runs)"
@@ -48,12 +82,28 @@ while IFS='|' read -r name file runs subst; do
 	if grep -q 'kernel builds' "$out/$name.log" && grep -q '^  FAIL .*kernel builds' "$out/$name.log"; then
 		printf '%-24s BROKEN  (does not build; see %s)\n' "$name" "$out/$name.log" | tee -a "$report"
 		other=$((other + 1))
-	elif [ $rc -ne 0 ]; then
-		printf '%-24s caught  (%s: %s)\n' "$name" "$last" "$fails" | tee -a "$report"
-		caught=$((caught + 1))
 	else
-		printf '%-24s MISSED  (%s)\n' "$name" "$last" | tee -a "$report"
-		missed=$((missed + 1))
+		# The tests that passed unmutated and failed now, and those of the
+		# mutant's own boots that passed unmutated and did not report now
+		# (their boot hung or panicked first).
+		names PASS "$out/$name/check.txt" >"$out/$name.passed"
+		names FAIL "$out/$name/check.txt" >"$out/$name.failed"
+		failed_by=$(grep -xF -f "$out/$name.failed" "$base_dir/passed" || true)
+		silent_by=$(grep -E "^($(echo "$runs" | tr ',' '|')): " "$base_dir/passed" |
+			grep -vxF -f "$out/$name.passed" | grep -vxF -f "$out/$name.failed" || true)
+		by=$(printf '%s\n%s\n' "$failed_by" "$silent_by" | grep . || true)
+		silent=$(printf '%s\n' "$silent_by" | grep -c . || true)
+		printf '%s\n' "$by" >"$out/$name.caught-by"
+		if [ $rc -ne 0 ] && [ -n "$by" ]; then
+			what=$(printf '%s\n' "$failed_by" | grep . | head -n 3 | cut -c1-90 | paste -sd ';' -)
+			[ "${silent:-0}" -gt 0 ] && what="${what:+$what; }$silent more did not report"
+			printf '%-24s caught  (%s)\n' "$name" "$what" | tee -a "$report"
+			caught=$((caught + 1))
+		else
+			printf '%-24s MISSED  (%s%s)\n' "$name" "$last" \
+				"${fails:+; failing also unmutated or harness only: $fails}" | tee -a "$report"
+			missed=$((missed + 1))
+		fi
 	fi
 done <"$TOP/configs/mutants"
 
