@@ -6,8 +6,9 @@
 # are not tried). Then build =y on the pinned base (configs/base) and on the
 # newest offered one, and boot the newest with KUnit and the in-guest tests.
 # Writes build/results/bases.md (the table for docs/results.md) and ends with
-# "N passed, N failed" (a pass per base the series applies to, builds on and
-# boots on; a version it does not apply to is a failure).
+# "N passed, N failed": the series must apply to the pin and to every newer
+# release, and build and boot where it is built; releases older than the
+# pin are reported in the table but not judged (the series moved past them).
 #   BASES="6.12.117-1~deb12u1 ..." limits the versions; BASES_BUILD=0 skips
 #   the build and boot.
 set -uo pipefail
@@ -22,7 +23,15 @@ mkdir -p "$work"
 SUMMARY=$RESULTS/check-bases.txt
 : >"$SUMMARY"
 table=$RESULTS/bases.md
-declare -A applies=() builds=() boots=() dates=() kver=()
+declare -A applies=() builds=() boots=() dates=() kver=() older=()
+for v in "${versions[@]}"; do
+	dpkg --compare-versions "$v" lt "$pin" && older[$v]=1
+done
+
+# The files the series touches (those it creates are not in the tarball).
+touched() {
+	sed -n 's|^--- a/||p' "$TOP"/patches/[0-9]*.patch | grep -v '^/dev/null' | sort -u
+}
 
 # apply_all TREE: patch each patch of the series into TREE in order; one
 # line per patch on stdout: "<patch> clean|offset|fuzz|conflict <files>".
@@ -48,17 +57,26 @@ apply_all() {
 # try_base NAME DIR: apply the series to the fresh tree DIR; record it.
 try_base() {
 	local name=$1 dir=$2 res
-	kver[$name]=$(make -s -C "$dir" kernelversion 2>/dev/null)
+	kver[$name]=$(awk -F' *= *' '$1 == "VERSION" { v = $2 } $1 == "PATCHLEVEL" { p = $2 }
+		$1 == "SUBLEVEL" { print v "." p "." $2; exit }' "$dir/Makefile")
 	res=$(apply_all "$dir")
 	local rc=$?
 	printf '%s\n' "$res" | sed "s/^/    $name: /"
+	local notes
+	notes=$(printf '%s\n' "$res" | awk '$2 != "clean" && $2 != "conflict" { print $1 " " $2 " " $3 " " $4 }' |
+		sed 's/-[^ ]*\.patch / /' | paste -sd ',' -)
 	if [ $rc -eq 0 ]; then
-		local notes
-		notes=$(printf '%s\n' "$res" | awk '$2 != "clean" { print $1 " " $2 }' | sed 's/-.*\.patch / /' | paste -sd ',' -)
 		applies[$name]="yes${notes:+ ($notes)}"
+	else
+		applies[$name]="no: $(printf '%s\n' "$res" | tail -n 1 | sed 's/-[^ ]*\.patch conflict/ conflicts in/')"
+	fi
+	# The series must apply to the pin and to every newer release; an
+	# older one is reported, not judged (the series moved past it).
+	if [ -n "${older[$name]:-}" ]; then
+		info "$name is older than the pin $pin: ${applies[$name]}"
+	elif [ $rc -eq 0 ]; then
 		record PASS "$name (${kver[$name]}): the series applies${notes:+ ($notes)}"
 	else
-		applies[$name]="no: $(printf '%s\n' "$res" | tail -n 1 | sed 's/-.*\.patch conflict/ conflicts in/')"
 		record FAIL "$name (${kver[$name]}): the series applies" "${applies[$name]#no: }"
 	fi
 	return $rc
@@ -70,7 +88,13 @@ for v in "${versions[@]}"; do
 	dates[$v]=$(release_date "$deb")
 	dir=$work/$v
 	rm -rf "$dir"
-	unpack_source "$deb" "$dir"
+	# The whole tree only where it is built; elsewhere the files the
+	# series touches are enough to apply it.
+	if [ "$v" = "$newest" ] && [ "$v" != "$pin" ] && [ "${BASES_BUILD:-1}" = 1 ]; then
+		unpack_source "$deb" "$dir"
+	else
+		unpack_source "$deb" "$dir" Makefile $(touched)
+	fi || die "cannot unpack $deb"
 	try_base "$v" "$dir"
 	# Keep the tree of the newest for its build; the others go.
 	[ "$v" = "$newest" ] || rm -rf "$dir"

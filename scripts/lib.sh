@@ -73,11 +73,16 @@ fetch_source() {
 	echo "$deb"
 }
 
-# unpack_source DEB DIR: the kernel tree of a linux-source-6.12 .deb in DIR.
+# unpack_source DEB DIR [PATH...]: the kernel tree of a linux-source-6.12
+# .deb in DIR (only those paths of it, if given).
 unpack_source() {
-	mkdir -p "$2"
-	dpkg-deb --fsys-tarfile "$1" | tar -xO --wildcards './usr/src/linux-source-6.12.tar.xz' |
-		tar -C "$2" --strip-components=1 -xJf -
+	local deb=$1 dir=$2
+	shift 2
+	mkdir -p "$dir"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './usr/src/linux-source-6.12.tar.xz' |
+		tar -C "$dir" --strip-components=1 -xJf - --wildcards --no-wildcards-match-slash \
+			"${@/#/*/}" 2>/dev/null
+	[ -f "$dir/Makefile" ]
 }
 
 # release_date DEB: the date of the package's newest changelog entry (YYYY-MM-DD).
