@@ -24,17 +24,20 @@
 #    stacks kernels, base vs =y;
 #  - fstests (XFS 4k/16k/64k, ext4 4k) on base, =y and =n, and blktests
 #    (block, loop, our block/040) on base and =y: no test that passes on the
-#    base may fail with the series (make check-fstests, check-blktests).
+#    base may fail with the series (make check-fstests, check-blktests);
+#  - bases: make check-bases, the series on every linux-source-6.12 the
+#    registry offers (applies from the pin on, =y built and booted on the
+#    newest).
 # Ends with "N passed, N failed" over everything, make check included.
 #
 # STAGES="kmsan arm64" runs only those stages (names: check latency debug nothp
 # kmsan debian fstests blktests stacks machines kunit-x86_64 kunit-arm64 kernelcore
-# allnoconfig arm64 arm64-64k; and one per row: stacks-btt, machines-kexec...)
+# allnoconfig arm64 arm64-64k bases; and one per row: stacks-btt, machines-kexec...)
 # and reports in check-full-subset.txt, so the last full report stays.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-all_stages="check latency debug nothp kmsan debian fstests blktests stacks machines kunit-x86_64 kunit-arm64 kernelcore allnoconfig arm64 arm64-64k"
+all_stages="check latency debug nothp kmsan debian fstests blktests stacks machines kunit-x86_64 kunit-arm64 kernelcore allnoconfig arm64 arm64-64k bases"
 full=$RESULTS/check-full.txt
 # Each row of the stacks and machines stages is a stage of its own too:
 # STAGES="stacks-btt machines-kexec" runs only those rows.
@@ -260,6 +263,18 @@ if stage arm64-64k; then
 	else
 		record FAIL "arm64-64k: STATIC_PMD_ZERO_PAGE cannot be selected" "no 64K-page arm64 config; see $LOGS/config-arm64-64k.log"
 	fi
+fi
+
+if stage bases; then
+	out=$("$TOP/scripts/check-bases.sh" </dev/null 2>&1 | tee "$LOGS/check-bases.log")
+	printf '%s\n' "$out" | grep -E '^  (PASS|FAIL|SKIP) ' | while read -r st rest; do
+		echo "$st $rest"
+	done >"$RESULTS/check-bases.lines"
+	while read -r st rest; do
+		record "$st" "bases: $rest"
+	done <"$RESULTS/check-bases.lines"
+	grep -q '^[0-9]* passed, [0-9]* failed$' "$LOGS/check-bases.log" ||
+		record FAIL "bases: make check-bases ran to its end" "see $LOGS/check-bases.log"
 fi
 
 echo

@@ -13,6 +13,10 @@ if ! grep -q '^Signed-off-by: ' "$TOP"/patches/0001-*.patch; then
 	ignore="--ignore MISSING_SIGN_OFF"
 	info "no Signed-off-by in patches/ yet (make export SIGNOFF=...): MISSING_SIGN_OFF not reported"
 fi
+# New files under mm/ are covered by MAINTAINERS' "F: mm/": the warning that
+# asks about them is answered in the cover letter rather than with a hunk.
+ignore+=" --ignore FILE_PATH_CHANGES"
+info "FILE_PATH_CHANGES (does MAINTAINERS need updating?) not reported: F: mm/ covers the new files (cover letter)"
 bad=0
 while read -r p; do
 	case "$p" in ''|'#'*) continue ;; esac
