@@ -29,7 +29,7 @@ if git -C "$SRC" rev-parse -q --verify base >/dev/null 2>&1; then
 		same=1
 		diff -qr "$tmp" "$TOP/patches" >/dev/null || same=0
 		rm -rf "$tmp"
-		if [ "$same" = 0 ] || ! git -C "$SRC" diff --quiet HEAD; then
+		if [ "${FORCE:-0}" != 1 ] && { [ "$same" = 0 ] || ! git -C "$SRC" diff --quiet HEAD; }; then
 			die "$SRC is made from $have, not $want, and holds work that patches/ lacks:
        make export it, or move the work with 'make rebase BASE=$pin' (docs/maintaining.md),
        or FORCE=1 make base to throw it away"

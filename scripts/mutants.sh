@@ -23,8 +23,8 @@ git -C "$SRC" diff --quiet || die "$SRC has uncommitted changes; commit or stash
 # The boots of the mutants to run, once unmutated.
 mutant_list() {
 	while IFS='|' read -r name file runs subst; do
-		name=$(echo "$name" | xargs)
 		case "$name" in ''|'#'*) continue ;; esac
+		name=$(echo "$name" | xargs)
 		if [ -n "${MUTANTS:-}" ] && ! [[ " $MUTANTS " == *" $name "* ]]; then
 			continue
 		fi
@@ -88,9 +88,12 @@ while IFS='|' read -r name file runs subst; do
 		# (their boot hung or panicked first).
 		names PASS "$out/$name/check.txt" >"$out/$name.passed"
 		names FAIL "$out/$name/check.txt" >"$out/$name.failed"
+		names SKIP "$out/$name/check.txt" >"$out/$name.skipped"
 		failed_by=$(grep -xF -f "$out/$name.failed" "$base_dir/passed" || true)
+		# (a test that skips under the mutant did report: a skip is no catch)
 		silent_by=$(grep -E "^($(echo "$runs" | tr ',' '|')): " "$base_dir/passed" |
-			grep -vxF -f "$out/$name.passed" | grep -vxF -f "$out/$name.failed" || true)
+			grep -vxF -f "$out/$name.passed" | grep -vxF -f "$out/$name.failed" |
+			grep -vxF -f "$out/$name.skipped" || true)
 		by=$(printf '%s\n%s\n' "$failed_by" "$silent_by" | grep . || true)
 		silent=$(printf '%s\n' "$silent_by" | grep -c . || true)
 		printf '%s\n' "$by" >"$out/$name.caught-by"
