@@ -44,7 +44,7 @@ stopped() {
 	cur=$(git log -1 --format=%s "$(cat "$(git rev-parse --git-path rebase-merge)/stopped-sha" 2>/dev/null || echo REBASE_HEAD)" 2>/dev/null || echo '?')
 	files=$(git diff --name-only --diff-filter=U | tr '\n' ' ')
 	die "the series does not replay onto $new: patch \"$cur\" conflicts in: ${files:-?}
-       resolve in $SRC, git add the files, git rebase --continue, then make rebase BASE=$new again
+       resolve in $SRC, git add -f the files (the tarball .gitignore hides them), git rebase --continue, then make rebase BASE=$new again
        (or git rebase --abort there to leave everything as it was)"
 }
 
