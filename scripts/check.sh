@@ -81,7 +81,7 @@ while read -r label v static mode extra; do
 		record FAIL "$label: guest boots, runs its tests and powers off" "see $log"
 	fi
 	[ "$mode" = kill ] && continue
-	sections=e2e,state,fs
+	sections=e2e,state,fs,dmzero
 	# A kernel with modules also loads a module that calls largest_zero_folio().
 	grep -q '^CONFIG_MODULES=y' "$BUILD/out/$v/.config" && sections+=,module
 	# Rows of the block stacks matrix, with their table.

@@ -36,7 +36,7 @@ done
 [ -f /etc/mke2fs.conf ] && install -D -m 644 /etc/mke2fs.conf "$root/etc/mke2fs.conf"
 
 cflags=(-static -O2 -Wall -pthread)
-for c in zeroout dio_zero dio_fault zbench schedlat stackcheck; do
+for c in zeroout dio_zero dio_fault zbench schedlat stackcheck dmzero; do
 	gcc "${cflags[@]}" -o "$root/bin/$c" "$TOP/guest/$c.c"
 done
 # The zeroout test uses the kernel tree's kselftest harness header.
