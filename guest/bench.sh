@@ -19,6 +19,44 @@ echo "BENCH kind=info uptime_at_init=$(cut -d' ' -f1 /proc/uptime)" \
      "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)" \
      "cpus=$(grep -c '^processor' /proc/cpuinfo) clock=$clock"
 
+# dm-thin provisioning, where dm-kcopyd zeroes each new block (the pool's
+# default, LVM's thin_pool_zero): one 4 KiB O_DIRECT write into every block
+# of a fresh thin volume of mib/4 MiB, in a random order, blocks of 64 KiB
+# and 1 MiB; metadata on brd, data on a device without write zeroes:
+# null_blk without backing store (what the CPU does: the icount clock)
+# and, on the wall clock only, the virtio disk. Prints the seconds per GiB
+# of thin volume provisioned.
+thinprov() {	# thinprov DEV BLOCK_SECTORS
+	dev=$1 bs=$2 tmib=$((mib / 4))
+	[ -b /dev/$dev ] && [ -b /dev/ram0 ] || { echo "# thinprov: no /dev/$dev or /dev/ram0"; return; }
+	echo "# thinprov $dev: write_zeroes_max_bytes=$(cat /sys/block/$dev/queue/write_zeroes_max_bytes)"
+	for i in $(seq "$reps"); do
+		dmsetup create --noudevsync pmdz-bmeta --table "0 32768 linear $(cat /sys/class/block/ram0/dev) 0" 2>/dev/null
+		meta=/dev/$(dmsetup info -c --noheadings -o blkdevname pmdz-bmeta 2>/dev/null)
+		dd if=/dev/zero of="$meta" bs=4096 count=1 conv=fsync 2>/dev/null
+		dmsetup create --noudevsync pmdz-bpool --table \
+			"0 $(blockdev --getsz /dev/$dev) thin-pool $(cat /sys/class/block/${meta#/dev/}/dev) $(cat /sys/class/block/$dev/dev) $bs 0" 2>/dev/null &&
+		dmsetup message pmdz-bpool 0 "create_thin 0" 2>/dev/null &&
+		pool=$(dmsetup info -c --noheadings -o blkdevname pmdz-bpool 2>/dev/null) &&
+		dmsetup create --noudevsync pmdz-bthin --table \
+			"0 $((tmib * 2048)) thin $(cat /sys/class/block/$pool/dev) 0" 2>/dev/null &&
+		r=$(dmzero prov "/dev/$(dmsetup info -c --noheadings -o blkdevname pmdz-bthin 2>/dev/null)" $((bs * 512)) "$i") ||
+			echo "thinprov-$dev-$bs: dmsetup or dmzero failed"
+		echo "BENCH kind=thinprov dev=$dev block_kib=$((bs / 2)) mib=$tmib rep=$i $r"
+		for d in pmdz-bthin pmdz-bpool pmdz-bmeta; do
+			dmsetup remove --noudevsync $d 2>/dev/null
+		done
+	done
+}
+thin_devs=nullb0
+[ "$clock" = icount ] || thin_devs="nullb0 vda"
+for dev in $thin_devs; do
+	thinprov $dev 128
+	thinprov $dev 2048
+done
+# pmdz_bench_only=thin: only the dm-thin rows.
+[ "${pmdz_bench_only:-}" = thin ] && exit 0
+
 # null_blk without backing store, allowed 4 MiB requests (the module's
 # default max_sectors caps nullb0's at 127.5 KiB): the cost per bio and
 # per request, with nothing copied.

@@ -1,7 +1,8 @@
 #!/bin/sh
 # dm-kcopyd's zeroing (dm_kcopyd_zero()), on data devices without write
 # zeroes offload: /dev/vda (virtio-blk, write-zeroes=off; the e2e tests are
-# done with it) and dm-crypt over it, as on an encrypted install.
+# done with it; DMZERO_DISK= another) and dm-crypt over it, as on an
+# encrypted install.
 #
 # dm-thin: pools with block zeroing on (the default) and blocks of 64 KiB
 # and 1 MiB; random 4 KiB writes into a fresh thin volume, each into a new
@@ -21,7 +22,7 @@
 #
 # TAP on stdout; one PMDZ-DMZERO line per pool for the host.
 T=/sys/kernel/tracing
-DISK=/dev/vda
+DISK=${DMZERO_DISK:-/dev/vda}
 KEY=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 STATIC=${pmdz_static:-absent}
 COUNT=${DMZERO_WRITES:-64}
@@ -206,7 +207,7 @@ snap() {
 echo "TAP version 13"
 [ -b $DISK ] && [ -b /dev/ram0 ] && [ -d $T/events/block ] && command -v dmsetup >/dev/null || {
 	tap "skip:no $DISK, /dev/ram0, tracefs or dmsetup" "dm-kcopyd zeroing"; exit 0; }
-echo "# $DISK write_zeroes_max_bytes=$(cat /sys/class/block/vda/queue/write_zeroes_max_bytes), pmdz_static=$STATIC"
+echo "# $DISK write_zeroes_max_bytes=$(cat /sys/class/block/${DISK#/dev/}/queue/write_zeroes_max_bytes), pmdz_static=$STATIC"
 # vda (64 MiB): thin metadata 4 MiB, data 28 MiB. ram0: snapshot origin
 # 8 MiB, COW 12 MiB.
 linear pmdz-meta $DISK 0 8192 && linear pmdz-data $DISK 8192 57344 ||

@@ -17,7 +17,7 @@ BIG=${STACKS_BIG_MIB:-520}
 LOGDEV=/dev/${stacks_log:-vdf}
 # stacks_rows=a,b on the kernel command line runs only those rows.
 ROWS=$(echo "${stacks_rows:-}" | tr , ' ')
-ROWS=${ROWS:-linear2 crypt thin thin-nozero logwrites raid1 raid5 scsi-dif btt btt-520 throttle loop-tmpfs zram}
+ROWS=${ROWS:-linear2 crypt thin thin-nozero thin-zeroing logwrites raid1 raid5 scsi-dif btt btt-520 throttle loop-tmpfs zram}
 n=0
 export MDADM_NO_UDEV=1
 mkdir -p /run/mdadm /etc/mdadm
@@ -166,6 +166,22 @@ thin() {	# thin ROW FEATURES: a pool (data vdb, metadata vdc) and a thin volume
 }
 row_thin() { thin thin 0; }	# new blocks zeroed by the pool
 row_thin_nozero() { thin thin-nozero "1 skip_block_zeroing"; }
+# dm-kcopyd's zeroing (guest/dm_zero.sh on vdb): dm-thin pools that zero
+# new blocks (on vdb and on dm-crypt over it, 64 KiB and 1 MiB blocks) under
+# random 4 KiB writes, read back whole; a snapshot's discarded exceptions
+# (on brd). above: the largest zeroing bio; below: the largest write bio on
+# the pool's data device.
+row_thin_zeroing() {
+	DMZERO_DISK=/dev/vdb sh /bin/dm_zero.sh > /tmp/stackcheck.out 2>&1
+	rc=$?
+	relay thin-zeroing
+	above=$(sed -n 's/^PMDZ-DMZERO .* max_bio_kib=\([0-9]*\).*/\1/p' /tmp/stackcheck.out | sort -n | tail -n 1)
+	below=$(sed -n 's/^PMDZ-DMZERO .* max_data_bio_kib=\([0-9]*\).*/\1/p' /tmp/stackcheck.out | sort -n | tail -n 1)
+	result=pass
+	[ "$rc" = 0 ] && ! grep -q '^not ok' /tmp/stackcheck.out || result=FAIL
+	nbad=$(grep -c '^not ok .*kernel log' /tmp/stackcheck.out)
+	echo "PMDZ-STACK row=thin-zeroing result=$result wz=$(wz vdb) above_kib=${above:--} below_kib=${below:--} kernel_errors=$nbad"
+}
 row_logwrites() {	# dm-log-writes: copies every written page into its log
 	s=$(blockdev --getsz /dev/vdb)
 	dmsetup create --noudevsync pmdz-logw \

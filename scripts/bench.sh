@@ -12,6 +12,7 @@
 #   BENCH_DISK_MIB=4096 (the virtio-blk disks of the mkfs rows)
 #   BENCH_DEVS=nullb0,vda (default: every device; the consumers always run
 #   under the wall clock) BENCH_VARIANTS="base static-n static-y"
+#   BENCH_ONLY=thin: only the dm-thin provisioning rows (dm-kcopyd zeroing).
 #   SMOKE=1 (make check): BENCH_VARIANTS=static-y, one round, one clock.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +49,8 @@ done
 # alignment check); without its pool, every kernel has the same memory.
 args="brd.rd_size=$(( (mib + 64) * 1024 )) pmdz_bench_mib=$mib pmdz_bench_reps=$reps kfence.sample_interval=0"
 [ -z "${BENCH_DEVS:-}" ] || args="$args pmdz_bench_devs=$BENCH_DEVS"
+# BENCH_ONLY=thin: only the dm-thin provisioning rows.
+[ -z "${BENCH_ONLY:-}" ] || args="$args pmdz_bench_only=$BENCH_ONLY"
 nullb="null_blk.nr_devices=1 null_blk.memory_backed=0 null_blk.gb=$(( (mib + 1023) / 1024 + 1 ))"
 # The virtio disks (sparse files in /dev/shm, removed after each boot): the
 # zeroout size plus room, and at least BENCH_DISK_MIB (4 GiB: the size the

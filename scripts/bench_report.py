@@ -65,6 +65,9 @@ def parse(path):
             n = int(kv['writes'])
             counts['ext4-unwritten'] = {'bios/write': int(kv['bios']) / n,
                                         'bvecs/write': int(kv['bvecs']) / n}
+        elif kind == 'thinprov' and 'secs' in kv:
+            times.setdefault(f'thin-{kv["dev"]}-{kv["block_kib"]}k s/GiB', []).append(
+                float(kv['secs']) / (int(kv['mib']) / 1024))
         elif kind == 'memset':
             times.setdefault('memset s/GiB', []).append(float(kv['secs']) / (int(kv['mib']) / 1024))
         elif kind == 'client':
@@ -120,7 +123,7 @@ def main():
             measures += [m for m in t if m not in measures]
     order = ('nullb0 ', 'nullb0-fz', 'nullb_4m ', 'nullb_4m-fz', 'ram0 ', 'ram0-fz', 'vda ', 'vda-fz',
              'vdb ', 'vdb-fz', 'memset', 'blkdiscard', 'mkfs.ext4', 'mkfs.xfs', 'ext4-unwritten', 'xfs16k',
-             'xfs64k', 'kill')
+             'xfs64k', 'thin-nullb0', 'thin-vda', 'kill')
     measures.sort(key=lambda m: next((i for i, p in enumerate(order) if m.startswith(p)), len(order)))
 
     fig = {}	# (measure, kernel, clock) -> (median, spread, boots, min, max)
@@ -137,6 +140,9 @@ def main():
     out.append('nullb0: null_blk, no backing store, 127.5 KiB requests; nullb_4m: the same '
                'with 4 MiB requests; ram0: brd; vda: virtio-blk, write-zeroes=off (the zeroout '
                'fallback); vdb: virtio-blk, write-zeroes=on (offloaded: must not change).')
+    out.append('thin-<dev>-<block>: dm-thin provisioning, one 4 KiB O_DIRECT write into each '
+               'block of a fresh thin volume (the pool zeroes the block first, through dm-kcopyd), '
+               'data on <dev>, per GiB of thin volume.')
     out.append('Cost: lower is better. Each cell: median over boots, [spread = (max-min)/median '
                'over boots], ratio to ' + ref + ' under the same clock.')
     csv = ['measure,clock,kernel,median,spread_pct,boots,ratio_to_' + ref]
@@ -220,7 +226,7 @@ def main():
     if r is not None:
         target(f'kill latency: {y} <= {ref} within noise: {r:.2f}x (noise {n * 100:.0f}%)', r <= 1 + n)
     for m in measures:
-        if m.startswith(('ram0', 'vda', 'vdb', 'blkdiscard', 'mkfs', 'ext4', 'xfs')):
+        if m.startswith(('ram0', 'vda', 'vdb', 'blkdiscard', 'mkfs', 'ext4', 'xfs', 'thin')):
             r, n = ratio(m, y)
             if r is not None:
                 target(f'{m} ({clock_of(m)}): {y} never slower than {ref}: {r:.2f}x of its cost '

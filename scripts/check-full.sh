@@ -41,7 +41,7 @@ all_stages="check latency debug nothp kmsan debian fstests blktests stacks machi
 full=$RESULTS/check-full.txt
 # Each row of the stacks and machines stages is a stage of its own too:
 # STAGES="stacks-btt machines-kexec" runs only those rows.
-stack_rows="linear2 crypt thin thin-nozero logwrites raid1 raid5 scsi-dif btt btt-520 throttle loop-tmpfs zram"
+stack_rows="linear2 crypt thin thin-nozero thin-zeroing logwrites raid1 raid5 scsi-dif btt btt-520 throttle loop-tmpfs zram"
 machine_rows=$(awk '$1 !~ /^#/ && NF { print $1 }' "$TOP/configs/machines-runs" | xargs)
 row_stages=" $(printf 'stacks-%s ' $stack_rows)$(printf 'machines-%s ' $machine_rows)"
 if [ -n "${STAGES:-}" ]; then
