@@ -26,6 +26,8 @@ DISK=${DMZERO_DISK:-/dev/vda}
 KEY=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 STATIC=${pmdz_static:-absent}
 COUNT=${DMZERO_WRITES:-64}
+KCOPYD_SUBJOB=/sys/module/dm_mod/parameters/kcopyd_subjob_size_kb
+SUBJOB=1024	# sectors: kcopyd's default sub-job, 512 KiB
 n=0
 
 tap() {	# tap STATUS NAME
@@ -123,13 +125,19 @@ field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 # check_bios ROW LINE BLOCK_SECTORS BLOCKS: the assertions on zeroing_bios'
 # LINE for BLOCKS zeroed blocks of BLOCK_SECTORS.
 check_bios() {
-	row=$1 l=$2 bs=$3 blocks=$4
+	row=$1 l=$2 bs=$3 blocks=$4 sub=${5:-$SUBJOB}
 	echo "# $row: zeroing bios: $l"
 	echo "PMDZ-DMZERO row=$row static=$STATIC blocks=$blocks block_kib=$((bs / 2)) $l"
 	tap "$([ "$(field "$l" sectors)" = $((blocks * bs)) ]; echo $?)" \
 		"$row: zeroing bios cover each of the $blocks new blocks once ($(field "$l" sectors) sectors)"
 	tap "$([ "$(field "$l" crossing)" = 0 ]; echo $?)" \
 		"$row: no zeroing bio runs past the block it zeroes"
+	# kcopyd zeroes a block in sub-jobs of $sub sectors, each one bio (at
+	# most 256 pages, or 4 bio_vecs of 256 KiB: 1 MiB).
+	per=$(( (bs + sub - 1) / sub ))
+	[ $sub -lt $bs ] || per=1
+	tap "$([ "$(field "$l" bios)" = $((blocks * per)) ]; echo $?)" \
+		"$row: $per bio(s) per block, one per kcopyd sub-job of $((sub / 2)) KiB ($(field "$l" bios) bios)"
 	tap "$([ "$(field "$l" max_bio_kib)" -le 1024 ] && [ "$(field "$l" max_data_bio_kib)" -le 1024 ]; echo $?)" \
 		"$row: the largest zeroing bio, and write bio on the data device, is at most 1 MiB ($(field "$l" max_bio_kib), $(field "$l" max_data_bio_kib) KiB)"
 	vec=4
@@ -144,8 +152,12 @@ check_bios() {
 
 # thin ROW DATA BLOCK_SECTORS: a pool on DATA (zeroing on) and a 24 MiB
 # thin volume written at random.
+# thin ROW DATA BLOCK_SECTORS [SUBJOB_KIB]: a pool on DATA (zeroing on),
+# its kcopyd client made with sub-jobs of SUBJOB_KIB (kcopyd_subjob_size_kb,
+# 512 by default, 1024 at most), and a 24 MiB thin volume written at random.
 thin() {
-	row=$1 data=$2 bs=$3
+	row=$1 data=$2 bs=$3 sub=${4:-512}
+	echo "$sub" > $KCOPYD_SUBJOB
 	dmzero fill "$data" 165 || { tap 1 "$row: fill the data device"; return; }
 	meta=$(dmdev pmdz-meta)
 	dd if=/dev/zero of="$meta" bs=4096 count=1 conv=fsync 2>/dev/null
@@ -164,10 +176,11 @@ thin() {
 	used=$(dmsetup status pmdz-pool | awk '{ split($6, u, "/"); print u[1] }')
 	# dm-thin zeroes through the pool device, which remaps to the data device.
 	check_bios "$row" "$(zeroing_bios "$(devnum "$(dmdev pmdz-pool)" | tr : ,)" "$bs" \
-		"$(devnum "$data" | tr : ,)")" "$bs" "$used"
+		"$(devnum "$data" | tr : ,)")" "$bs" "$used" $((sub * 2))
 	trace_remove
 	dmsetup remove --noudevsync pmdz-thin
 	dmsetup remove --noudevsync pmdz-pool
+	echo 512 > $KCOPYD_SUBJOB
 }
 
 # snap: a snapshot (64 KiB chunks) of an origin of 0xa5, zeroed by discards.
@@ -205,17 +218,21 @@ snap() {
 }
 
 echo "TAP version 13"
-[ -b $DISK ] && [ -b /dev/ram0 ] && [ -d $T/events/block ] && command -v dmsetup >/dev/null || {
-	tap "skip:no $DISK, /dev/ram0, tracefs or dmsetup" "dm-kcopyd zeroing"; exit 0; }
+[ -b $DISK ] && [ -b /dev/ram0 ] && [ -d $T/events/block ] && command -v dmsetup >/dev/null &&
+	[ -w $KCOPYD_SUBJOB ] || {
+	tap "skip:no $DISK, /dev/ram0, tracefs, dmsetup or dm_mod's kcopyd_subjob_size_kb" "dm-kcopyd zeroing"; exit 0; }
 echo "# $DISK write_zeroes_max_bytes=$(cat /sys/class/block/${DISK#/dev/}/queue/write_zeroes_max_bytes), pmdz_static=$STATIC"
 # vda (64 MiB): thin metadata 4 MiB, data 28 MiB. ram0: snapshot origin
 # 8 MiB, COW 12 MiB.
 linear pmdz-meta $DISK 0 8192 && linear pmdz-data $DISK 8192 57344 ||
 	{ tap 1 "dmsetup create meta, data"; exit 1; }
 data=$(dmdev pmdz-data)
-for bs in 128 2048; do
+# 64 KiB, 192 KiB (not a multiple of the 256 KiB bio_vec), 1 MiB blocks
+# (two 512 KiB sub-jobs), and 1 MiB blocks in one 1 MiB sub-job.
+for bs in 128 384 2048; do
 	thin "thin-virtio-$((bs / 2))k" "$data" $bs
 done
+thin thin-virtio-1024k-sub1m "$data" 2048 1024
 dmsetup create --noudevsync pmdz-crypt --table \
 	"0 57344 crypt aes-xts-plain64 $KEY$KEY 0 $(devnum "$data") 0" &&
 for bs in 128 2048; do
