@@ -25,9 +25,11 @@ echo "BENCH kind=info uptime_at_init=$(cut -d' ' -f1 /proc/uptime)" \
 # and 1 MiB; metadata on brd, data on a device without write zeroes:
 # null_blk without backing store (what the CPU does: the icount clock)
 # and, on the wall clock only, the virtio disk. Prints the seconds per GiB
-# of thin volume provisioned.
-thinprov() {	# thinprov DEV BLOCK_SECTORS
-	dev=$1 bs=$2 tmib=$((mib / 4))
+# of thin volume provisioned. On null_blk also with skip_block_zeroing:
+# the difference is what the zeroing itself costs.
+thinprov() {	# thinprov DEV BLOCK_SECTORS [nozero]
+	dev=$1 bs=$2 tmib=$((mib / 4)) feat=0 zero=1
+	[ "${3:-}" = nozero ] && feat="1 skip_block_zeroing" zero=0
 	[ -b /dev/$dev ] && [ -b /dev/ram0 ] || { echo "# thinprov: no /dev/$dev or /dev/ram0"; return; }
 	echo "# thinprov $dev: write_zeroes_max_bytes=$(cat /sys/block/$dev/queue/write_zeroes_max_bytes)"
 	for i in $(seq "$reps"); do
@@ -35,14 +37,14 @@ thinprov() {	# thinprov DEV BLOCK_SECTORS
 		meta=/dev/$(dmsetup info -c --noheadings -o blkdevname pmdz-bmeta 2>/dev/null)
 		dd if=/dev/zero of="$meta" bs=4096 count=1 conv=fsync 2>/dev/null
 		dmsetup create --noudevsync pmdz-bpool --table \
-			"0 $(blockdev --getsz /dev/$dev) thin-pool $(cat /sys/class/block/${meta#/dev/}/dev) $(cat /sys/class/block/$dev/dev) $bs 0" 2>/dev/null &&
+			"0 $(blockdev --getsz /dev/$dev) thin-pool $(cat /sys/class/block/${meta#/dev/}/dev) $(cat /sys/class/block/$dev/dev) $bs 0 $feat" 2>/dev/null &&
 		dmsetup message pmdz-bpool 0 "create_thin 0" 2>/dev/null &&
 		pool=$(dmsetup info -c --noheadings -o blkdevname pmdz-bpool 2>/dev/null) &&
 		dmsetup create --noudevsync pmdz-bthin --table \
 			"0 $((tmib * 2048)) thin $(cat /sys/class/block/$pool/dev) 0" 2>/dev/null &&
 		r=$(dmzero prov "/dev/$(dmsetup info -c --noheadings -o blkdevname pmdz-bthin 2>/dev/null)" $((bs * 512)) "$i") ||
 			echo "thinprov-$dev-$bs: dmsetup or dmzero failed"
-		echo "BENCH kind=thinprov dev=$dev block_kib=$((bs / 2)) mib=$tmib rep=$i $r"
+		echo "BENCH kind=thinprov dev=$dev block_kib=$((bs / 2)) zero=$zero mib=$tmib rep=$i $r"
 		for d in pmdz-bthin pmdz-bpool pmdz-bmeta; do
 			dmsetup remove --noudevsync $d 2>/dev/null
 		done
@@ -54,6 +56,8 @@ for dev in $thin_devs; do
 	thinprov $dev 128
 	thinprov $dev 2048
 done
+thinprov nullb0 128 nozero
+thinprov nullb0 2048 nozero
 # pmdz_bench_only=thin: only the dm-thin rows.
 [ "${pmdz_bench_only:-}" = thin ] && exit 0
 
