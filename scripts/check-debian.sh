@@ -5,6 +5,7 @@
 #    built in (configs/debian.config), booted with KUnit and every in-guest
 #    test, and the log checks;
 #  - debian-amd64: Debian's full amd64 config with =y; mm/ block/ fs/iomap/
+#    dm-io.o and dm-kcopyd.o (part of dm-mod, a module there)
 #    compiled (the whole image with every driver would take hours here).
 # Debian's configs have what changes how boot memory and struct pages are
 # handled: MEMCG, HIBERNATION, MEMORY_HOTPLUG/HOTREMOVE, ZONE_DEVICE, KEXEC,
@@ -24,10 +25,10 @@ else
 	record FAIL "debian-cloud: kernel builds" "see $LOGS/build-debian-cloud.log"
 fi
 
-if BUILD_TARGETS="mm/ block/ fs/iomap/" "$TOP/scripts/build.sh" debian-amd64 </dev/null; then
-	record PASS "debian-amd64: mm/ block/ fs/iomap/ build with Debian's amd64 config and =y"
+if BUILD_TARGETS="mm/ block/ fs/iomap/ drivers/md/dm-io.o drivers/md/dm-kcopyd.o" "$TOP/scripts/build.sh" debian-amd64 </dev/null; then
+	record PASS "debian-amd64: mm/ block/ fs/iomap/, dm-io.o and dm-kcopyd.o build with Debian's amd64 config and =y"
 else
-	record FAIL "debian-amd64: mm/ block/ fs/iomap/ build with Debian's amd64 config and =y" \
+	record FAIL "debian-amd64: mm/ block/ fs/iomap/, dm-io.o and dm-kcopyd.o build with Debian's amd64 config and =y" \
 		"see $LOGS/build-debian-amd64.log"
 fi
 
