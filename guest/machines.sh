@@ -12,6 +12,11 @@
 # pmdz_static=yes|absent: =y kernel or the unpatched base (the checks of the
 # static folio itself do not apply to the base and are skipped there).
 n=0
+# The kernel log of this boot as /init found it (/init's klog clears the
+# ring buffer between sections; boot-time lines are only there).
+bootlog() {
+	if [ -r /tmp/boot.dmesg ]; then cat /tmp/boot.dmesg; else dmesg; fi
+}
 tap() {	# tap STATUS NAME: 0 = ok, "skip:REASON" = skipped, else not ok
 	n=$((n + 1))
 	case "$1" in
@@ -31,13 +36,13 @@ folio_checks() {	# folio_checks WHEN
 	tap "$(is "$(field thp "$f") $(field zero_page "$f") $(field all_zero "$f")" "1 1 1" "$1")" \
 		"$1: a THP read fault maps a huge zero folio, all zero"
 	if static; then
-		tap "$(is "$(dmesg | grep -c 'static PMD zero folio: 2048 KiB in use')" 1 "$1")" \
+		tap "$(is "$(bootlog | grep -c 'static PMD zero folio: 2048 KiB in use')" 1 "$1")" \
 			"$1: the boot log says the static folio is in use"
 	fi
 }
 
 kunit_totals() {	# the KUnit totals of this kernel's boot, from its log
-	t=$(dmesg | grep -E '# (zero_folio|Totals)' | grep -o 'pass:[0-9]* fail:[0-9]*' | tail -n 1)
+	t=$(bootlog | grep -E '# (zero_folio|Totals)' | grep -o 'pass:[0-9]* fail:[0-9]*' | tail -n 1)
 	echo "# KUnit: ${t:-none}"
 	tap "$(is "$(echo "$t" | sed -n 's/.*fail:\([0-9]*\)/\1/p')" 0 KUnit)" "$1: KUnit suite ran with no failure"
 }
@@ -119,7 +124,7 @@ pageowner)
 	# base's huge zero folio comes from the page allocator: one record of
 	# order 9 with the gfp mask of its allocation.
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-	tap "$([ "$(dmesg | grep -c 'page owner found early allocated')" -ge 1 ] && [ -r /sys/kernel/debug/page_owner ]; echo $?)" \
+	tap "$([ "$(bootlog | grep -c 'page owner found early allocated')" -ge 1 ] && [ -r /sys/kernel/debug/page_owner ]; echo $?)" \
 		"pageowner: page_owner=on is active (it walked the zones for early allocations)"
 	folio_checks pageowner
 	po=$(stackcheck pageowner)
