@@ -31,23 +31,7 @@ KCOPYD_SUBJOB=/sys/module/dm_mod/parameters/kcopyd_subjob_size_kb
 SUBJOB=1024	# sectors: kcopyd's default sub-job, 512 KiB
 n=0
 
-tap() {	# tap STATUS NAME
-	n=$((n + 1))
-	case "$1" in
-	0)	echo "ok $n - $2" ;;
-	skip:*)	echo "ok $n - $2 # SKIP ${1#skip:}" ;;
-	*)	echo "not ok $n - $2" ;;
-	esac
-}
-devnum() { cat "/sys/class/block/${1#/dev/}/dev"; }
-dmdev() { echo "/dev/$(dmsetup info -c --noheadings -o blkdevname "$1")"; }
-# dmsetup without its note that it cannot use udev (no SysV IPC here).
-dmsetup() {
-	command dmsetup "$@" 2>/tmp/dmsetup.err
-	dmrc=$?
-	grep -v 'semaphores' /tmp/dmsetup.err | sed 's/^/# dmsetup: /'
-	return $dmrc
-}
+. /bin/blklib.sh
 linear() {	# linear NAME DEV START SECTORS: a part of DEV
 	dmsetup create --noudevsync "$1" --table "0 $4 linear $(devnum "$2") $3"
 }
@@ -230,7 +214,7 @@ echo "TAP version 13"
 [ -b $DISK ] && [ -b /dev/ram0 ] && [ -d $T/events/block ] && command -v dmsetup >/dev/null &&
 	[ -w $KCOPYD_SUBJOB ] || {
 	tap "skip:no $DISK, /dev/ram0, tracefs, dmsetup or dm_mod's kcopyd_subjob_size_kb" "dm-kcopyd zeroing"; exit 0; }
-echo "# $DISK write_zeroes_max_bytes=$(cat /sys/class/block/${DISK#/dev/}/queue/write_zeroes_max_bytes), pmdz_static=$STATIC"
+echo "# $DISK write_zeroes_max_bytes=$(wz $DISK), pmdz_static=$STATIC"
 # vda (64 MiB): thin metadata 4 MiB, data 28 MiB. ram0: snapshot origin
 # 8 MiB, COW 12 MiB.
 linear pmdz-meta $DISK 0 8192 && linear pmdz-data $DISK 8192 57344 ||

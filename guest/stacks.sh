@@ -22,23 +22,13 @@ n=0
 export MDADM_NO_UDEV=1
 mkdir -p /run/mdadm /etc/mdadm
 
-tap() {	# tap STATUS NAME: STATUS 0 = ok, "skip:REASON" = skipped
-	n=$((n + 1))
-	case "$1" in
-	0)	echo "ok $n - $2" ;;
-	skip:*)	echo "ok $n - $2 # SKIP ${1#skip:}" ;;
-	*)	echo "not ok $n - $2" ;;
-	esac
-}
-devnum() { cat "/sys/class/block/${1#/dev/}/dev"; }
-wz() { cat "/sys/class/block/${1#/dev/}/queue/write_zeroes_max_bytes"; }
+. /bin/blklib.sh
 name_of() {	# name_of M:m -> sda
 	for d in /sys/class/block/*; do
 		[ "$(cat "$d/dev")" = "$1" ] && { basename "$d"; return; }
 	done
 	echo "$1"
 }
-dmdev() { echo "/dev/$(dmsetup info -c --noheadings -o blkdevname "$1")"; }
 
 trace_start() {
 	echo 0 > $T/tracing_on
@@ -59,13 +49,6 @@ trace_stop() {
 	     on { for (i = 1; i < NF; i++) if ($i == "block_bio_queue:" && $(i + 2) ~ /W/) {
 		d = $(i + 1); s = $(NF - 1); if (s > m[d]) m[d] = s } }
 	     END { for (d in m) print d, m[d] / 2 }' $T/trace
-}
-# dmsetup without its note that it cannot use udev (no SysV IPC here).
-dmsetup() {
-	command dmsetup "$@" 2>/tmp/dmsetup.err
-	dmrc=$?
-	grep -v 'semaphores' /tmp/dmsetup.err | sed 's/^/# dmsetup: /'
-	return $dmrc
 }
 
 # relay ROW: stackcheck's output (/tmp/stackcheck.out) with its TAP cases
