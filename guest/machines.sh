@@ -1,11 +1,13 @@
 #!/bin/sh
 # The machines users run (make check-full STAGES=machines): two NUMA nodes
-# with and without ZONE_MOVABLE, kexec into a second kernel, hibernation
+# with and without ZONE_MOVABLE, kexec into a second kernel, kdump, hibernation
 # and resume. Called by /init with the phase to run; TAP on stdout.
 #   machines.sh numa        the folio's node and zone, hot-remove of a
 #                           ZONE_MOVABLE memory block (movablecore= boots)
 #   machines.sh kexec       checks, then kexec -e into the same kernel
 #   machines.sh kexec2      (in the kexec'd kernel) its own folio, KUnit, state
+#   machines.sh kdump       checks, kexec -p, then a crash (sysrq c)
+#   machines.sh kdump2      (in the capture kernel) no static folio
 #   machines.sh hibernate   swap on vdb, echo disk > /sys/power/state
 #   machines.sh resume      (after the resume) the folio as before, zeroout
 #   machines.sh pageowner   (page_owner=on) what page_owner says of the folio
@@ -108,6 +110,43 @@ kexec)
 		echo "# kexec -e returned"
 	fi
 	tap 1 "kexec: kexec -l and -e: $(cat /tmp/kexec.err)"
+	;;
+kdump)
+	folio_checks "first kernel"
+	(cd / && find . -xdev | cpio -o -H newc 2>/dev/null) > /tmp/kexec-initrd.cpio
+	# The capture kernel: this command line without crashkernel=, one CPU.
+	cmdline=$(sed -e 's/pmdz_mode=kdump/pmdz_mode=kdump2/' -e 's/crashkernel=[^ ]*//' /proc/cmdline)
+	if kexec -p /boot/kernel --initrd=/tmp/kexec-initrd.cpio \
+		--command-line="$cmdline nr_cpus=1 reset_devices" >/tmp/kexec.err 2>&1; then
+		tap 0 "kdump: a capture kernel is loaded (kexec -p, crashkernel=$(sed -n 's/.*crashkernel=\([^ ]*\).*/\1/p' /proc/cmdline))"
+		echo "PMDZ-END machines rc=0"
+		echo "PMDZ-KDUMP"
+		sync
+		echo 1 > /proc/sys/kernel/sysrq
+		echo c > /proc/sysrq-trigger
+		echo "# sysrq c returned"
+	fi
+	tap 1 "kdump: kexec -p and the crash: $(cat /tmp/kexec.err)"
+	;;
+kdump2)
+	# A kdump capture kernel reserves no static folio: it runs in the
+	# memory crashkernel= set aside. Its huge zero folio is the on-demand
+	# one, allocated by the first read fault (thp_zero_page_alloc).
+	echo "# kdump2: $(head -c 200 /proc/cmdline)"
+	tap "$([ -e /proc/vmcore ]; echo $?)" "kdump: the capture kernel booted (/proc/vmcore exists)"
+	before=$(sed -n 's/^thp_zero_page_alloc //p' /proc/vmstat)
+	f=$(stackcheck zerofolio)
+	echo "# kdump2: $f"
+	after=$(sed -n 's/^thp_zero_page_alloc //p' /proc/vmstat)
+	tap "$(is "$(field thp "$f") $(field zero_page "$f") $(field all_zero "$f")" "1 1 1" kdump2)" \
+		"kdump: a THP read fault in the capture kernel maps a huge zero folio, all zero"
+	tap "$(is "${before:-?}>${after:-?}" "0>1" "thp_zero_page_alloc before>after the fault")" \
+		"kdump: the capture kernel's huge zero folio is allocated on demand"
+	if static; then
+		tap "$(is "$(bootlog | grep -c 'static PMD zero folio: not reserved in a kdump kernel')$(bootlog | grep -c 'KiB in use, never freed')" 10 kdump2)" \
+			"kdump: the capture kernel's boot log says it reserved no static folio"
+		kunit_totals "capture kernel"
+	fi
 	;;
 kexec2)
 	echo "# kexec2: $(head -c 200 /proc/cmdline)"
