@@ -43,6 +43,11 @@ folio_checks() {	# folio_checks WHEN
 	fi
 }
 
+# The next kernel's initramfs is this one: its files, as they are.
+this_initramfs() {
+	(cd / && find . -xdev | cpio -o -H newc 2>/dev/null) > /tmp/kexec-initrd.cpio
+}
+
 kunit_totals() {	# the KUnit totals of this kernel's boot, from its log
 	t=$(bootlog | grep -E '# (zero_folio|Totals)' | grep -o 'pass:[0-9]* fail:[0-9]*' | tail -n 1)
 	echo "# KUnit: ${t:-none}"
@@ -98,8 +103,7 @@ numa)
 	;;
 kexec)
 	folio_checks "first kernel"
-	# The second kernel's initramfs is this one: its files, as they are.
-	(cd / && find . -xdev | cpio -o -H newc 2>/dev/null) > /tmp/kexec-initrd.cpio
+	this_initramfs
 	cmdline=$(sed 's/pmdz_mode=kexec/pmdz_mode=kexec2/' /proc/cmdline)
 	if kexec -l /boot/kernel --initrd=/tmp/kexec-initrd.cpio --command-line="$cmdline" >/tmp/kexec.err 2>&1; then
 		tap 0 "kexec: the same kernel is loaded (kexec -l)"
@@ -113,7 +117,7 @@ kexec)
 	;;
 kdump)
 	folio_checks "first kernel"
-	(cd / && find . -xdev | cpio -o -H newc 2>/dev/null) > /tmp/kexec-initrd.cpio
+	this_initramfs
 	# The capture kernel: this command line without crashkernel=, one CPU.
 	cmdline=$(sed -e 's/pmdz_mode=kdump/pmdz_mode=kdump2/' -e 's/crashkernel=[^ ]*//' /proc/cmdline)
 	if kexec -p /boot/kernel --initrd=/tmp/kexec-initrd.cpio \

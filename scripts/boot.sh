@@ -46,7 +46,8 @@ if [ "$mode" = kunit ]; then
 	done_marker='^\[ *[0-9.]*\] reboot: Restarting system|kunit_shutdown|# Totals:'
 else
 	tree=$(tree_of "$variant")
-	# Mode kexec: the kernel goes into the initramfs too (/boot/kernel).
+	# Modes kexec and kdump: the kernel goes into the initramfs too
+	# (/boot/kernel), for the next kernel.
 	case "$mode" in kexec|kdump) export INITRAMFS_KERNEL=$kernel ;; esac
 	initrd=$("$TOP/scripts/initramfs.sh" "$tree" "$kout" | tail -n 1)
 	disk=${DISK_DIR:-$BUILD}/pmdz-vda-$label.img
